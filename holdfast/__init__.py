@@ -1,0 +1,1 @@
+"""holdfast: one multi-tenant booking-and-billing platform."""

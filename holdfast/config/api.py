@@ -1,0 +1,103 @@
+"""The one NinjaAPI: every app mounts its router under /api/v1/; errors become RFC 9457 problems."""
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+
+from holdfast.core.accounts.api_auth import api_auth
+from holdfast.kit.api import problem, problem_response
+from holdfast.kit.errors import DomainError
+
+logger = logging.getLogger("holdfast.api")
+
+api = NinjaAPI(
+    title="holdfast API",
+    version="1",
+    description="Multi-tenant booking and billing. Authenticate with a session or `Authorization: Bearer hf_…`; "
+    "with a session choose the tenant with the `X-Tenant: <slug>` header. Creating POSTs accept `Idempotency-Key`. "
+    "Every 4xx is an RFC 9457 problem body with a stable `code`.",
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    auth=api_auth(),
+)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return problem_response(exc)
+
+
+def _loc_to_field(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "form", "header", "cookie")]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors:
+        fields.setdefault(_loc_to_field(err.get("loc", [])), []).append(err.get("msg", "Invalid value."))
+    return problem(422, "validation_failed", "Validation failed", "Some fields are missing or invalid.", fields)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return problem(401, "not_authenticated", "Authentication required", "Log in or send a valid API token (Authorization: Bearer hf_…).")
+
+
+@api.exception_handler(AuthorizationError)
+def on_authorization_error(request, exc):
+    return problem(403, "permission_denied", "Permission denied", str(exc) or "You may not do this.")
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def on_django_permission_denied(request, exc):
+    return problem(403, "permission_denied", "Permission denied", str(exc) or "You may not do this.")
+
+
+@api.exception_handler(Http404)
+def on_404(request, exc):
+    return problem(404, "not_found", "Not found", str(exc) or "No such record.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    code = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed", 409: "conflict"}.get(exc.status_code, "error")
+    return problem(exc.status_code, code, "Request refused", str(exc))
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request, exc):
+    logger.exception("unhandled API error")
+    try:
+        from holdfast.core.audit.models import SystemLog
+        from holdfast.core.audit.services import log_system
+
+        log_system(SystemLog.ERROR, f"unhandled API error: {type(exc).__name__}", severity=SystemLog.ERROR_SEVERITY, tenant=getattr(request, "tenant", None), path=request.path)
+    except Exception:  # the log must never mask the original failure
+        logger.exception("could not write system log")
+    return problem(500, "internal_error", "Internal error", "Something went wrong on our side; nothing you sent was half-applied. The error was logged.")
+
+
+def _mount_routers() -> None:
+    from holdfast.core.accounts.api import router as accounts_router
+    from holdfast.core.audit.api import router as audit_router
+    from holdfast.core.customers.api import router as customers_router
+    from holdfast.core.events.api import router as events_router
+
+    api.add_router("/v1/", accounts_router)
+    api.add_router("/v1/customers", customers_router)
+    api.add_router("/v1/audit", audit_router)
+    api.add_router("/v1/", events_router)
+    from holdfast.config.registry import extra_routers
+
+    for prefix, router in extra_routers():
+        api.add_router(prefix, router)
+
+
+_mount_routers()

@@ -1,0 +1,20 @@
+"""Test overlay: PostgreSQL by default (the system of record); HOLDFAST_TEST_DB=sqlite for SQLite."""
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/holdfast")
+if os.environ.get("HOLDFAST_TEST_DB") == "sqlite":
+    os.environ["DATABASE_URL"] = "sqlite:////tmp/holdfast-test.sqlite3"
+
+from .settings import *  # noqa: E402,F403
+from .settings import DATABASES  # noqa: E402
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file (not :memory:) so live-server threads see the same data; pytest-django suffixes it per xdist worker.
+    DATABASES["default"]["TEST"] = {"NAME": "/tmp/holdfast-test-sqlite.db"}
+DEBUG = False
+# Hashing cost is not what these tests are about; a dedicated test checks argon2 is the default.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.Argon2PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+LOGIN_MAX_FAILURES = 5
+WEBHOOK_TIMEOUT_SECONDS = 2

@@ -1,0 +1,81 @@
+"""API authentication and tenant resolution, shared by every router.
+
+Two ways in: a browser session (with CSRF, tenant from the `X-Tenant` header or the session's
+current tenant) or `Authorization: Bearer hf_…` API tokens, which carry their own tenant.
+After auth, `request.tenant` and `request.actor` are set; views only call services/selectors.
+"""
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from ninja.security import APIKeyCookie, HttpBearer
+
+from holdfast.core.tenancy.models import Tenant
+
+from . import selectors, services
+
+SESSION_TENANT_KEY = "tenant_id"
+
+
+def resolve_session_tenant(request, user) -> Tenant | None:
+    slug = request.headers.get("X-Tenant")
+    tenant = None
+    if slug:
+        tenant = Tenant.objects.active().filter(slug=slug).first()
+    elif hasattr(request, "session") and request.session.get(SESSION_TENANT_KEY):
+        tenant = Tenant.objects.active().filter(pk=request.session[SESSION_TENANT_KEY]).first()
+    if tenant is None:
+        tenant = selectors.tenants_for(user).first() if not slug else None
+    if tenant is not None and not selectors.can_enter_tenant(user, tenant):
+        return None
+    return tenant
+
+
+class TokenAuth(HttpBearer):
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request, token):
+        api_token = selectors.user_for_token(token)
+        if api_token is None:
+            return None
+        services.touch_token(api_token)
+        request.user = api_token.user
+        request.actor = api_token.user
+        request.tenant = api_token.tenant
+        request.api_token = api_token
+        return api_token.user
+
+
+class SessionAuth(APIKeyCookie):
+    """Django session cookie; CSRF is enforced for unsafe methods."""
+
+    param_name = "sessionid"
+
+    def __init__(self):
+        super().__init__(csrf=True)
+
+    def authenticate(self, request, key):
+        user = getattr(request, "_cached_user", None) or getattr(request, "user", None)
+        if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+            return None
+        tenant = resolve_session_tenant(request, user)
+        if tenant is None and request.headers.get("X-Tenant"):
+            return None
+        request.actor = user
+        request.tenant = tenant
+        return user
+
+
+def api_auth():
+    return [TokenAuth(), SessionAuth()]
+
+
+def resolve_api_tenant(request) -> Tenant | None:
+    """Tenant of an API request before ninja's auth runs (used by the idempotency middleware)."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        token = selectors.user_for_token(header.split(" ", 1)[1].strip())
+        return token.tenant if token else None
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return resolve_session_tenant(request, user)
+    return None

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field, Schema
+
+
+class TenantOut(Schema):
+    id: int
+    name: str
+    slug: str
+    currency: str
+    time_zone: str
+    country: str
+    region: str
+    settings: dict
+    enabled_verticals: list[str]
+    is_active: bool
+    version: int
+
+
+class TenantPatch(Schema):
+    version: int
+    name: str | None = None
+    currency: str | None = None
+    time_zone: str | None = None
+    country: str | None = None
+    region: str | None = None
+    enabled_verticals: list[str] | None = None
+    settings: dict | None = None
+
+
+class TenantCreate(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    slug: str | None = None
+    currency: str = "USD"
+    time_zone: str = "UTC"
+    country: str = ""
+    region: str = ""
+    enabled_verticals: list[str] = []
+    owner_email: str | None = None
+
+
+class MeOut(Schema):
+    id: int
+    email: str
+    full_name: str
+    tenant: TenantOut | None
+    role: str | None
+    is_platform_admin: bool
+    permissions: list[str]
+
+
+class RoleOut(Schema):
+    id: int
+    key: str
+    name: str
+    permissions: list[str]
+    is_builtin: bool
+    version: int
+
+
+class RoleIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    key: str | None = None
+    permissions: list[str]
+
+
+class RolePatch(Schema):
+    version: int
+    name: str | None = None
+    permissions: list[str] | None = None
+
+
+class MemberOut(Schema):
+    id: int
+    user_id: int
+    email: str = Field(..., alias="user.email")
+    full_name: str = Field(..., alias="user.full_name")
+    role: str = Field(..., alias="role.key")
+    is_active: bool
+    created_at: dt.datetime
+
+
+class MemberIn(Schema):
+    email: str
+    role: str
+    full_name: str = ""
+    password: str | None = None
+
+
+class MemberRolePatch(Schema):
+    role: str
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    user_id: int
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    expires_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class TokenIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    expires_in_days: int | None = Field(None, ge=1, le=3650)
+
+
+class TokenCreated(TokenOut):
+    token: str
+
+
+class PermissionOut(Schema):
+    code: str
+    description: str

@@ -1,0 +1,1 @@
+"""(models arrive with the billing work)."""

@@ -1,0 +1,53 @@
+"""Request context: a correlation id for every request, and the current tenant for web pages."""
+from __future__ import annotations
+
+import re
+import uuid
+
+from django.utils.functional import SimpleLazyObject
+
+from holdfast.kit.context import correlation_id
+
+SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class CorrelationIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        value = incoming if SAFE_ID.match(incoming) else uuid.uuid4().hex
+        token = correlation_id.set(value)
+        request.correlation_id = value
+        try:
+            response = self.get_response(request)
+        finally:
+            correlation_id.reset(token)
+        response["X-Request-ID"] = value
+        return response
+
+
+def _web_tenant(request):
+    from holdfast.core.accounts.api_auth import SESSION_TENANT_KEY, resolve_session_tenant
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    tenant = resolve_session_tenant(request, user)
+    if tenant is not None and request.session.get(SESSION_TENANT_KEY) != tenant.pk:
+        request.session[SESSION_TENANT_KEY] = tenant.pk
+    return tenant
+
+
+class CurrentTenantMiddleware:
+    """`request.tenant` for web pages: the session's chosen tenant if the user may enter it, else
+    their first. The API sets its own from the token or X-Tenant header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.tenant = SimpleLazyObject(lambda: _web_tenant(request)) if not request.path.startswith("/api/") else None
+        request.actor = getattr(request, "user", None)
+        return self.get_response(request)
