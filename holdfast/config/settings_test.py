@@ -10,7 +10,7 @@ from .settings import DATABASES  # noqa: E402
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so live-server threads see the same data; pytest-django suffixes it per xdist worker.
-    DATABASES["default"]["TEST"] = {"NAME": "/tmp/holdfast-test-sqlite.db"}
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("HOLDFAST_SQLITE_TEST_NAME", "/tmp/holdfast-test-sqlite.db")}
 DEBUG = False
 # Hashing cost is not what these tests are about; a dedicated test checks argon2 is the default.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.Argon2PasswordHasher"]
