@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "holdfast.core.tenancy.middleware.CorrelationIdMiddleware",
     "holdfast.core.tenancy.middleware.CurrentTenantMiddleware",
+    "holdfast.web.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "holdfast.config.urls"
