@@ -46,6 +46,9 @@ if PRODUCTION:
         )
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    # DEBUG pages leak settings and source; a stray DEBUG=1 must not reach production.
+    raise ImproperlyConfigured("DEBUG cannot be on in the production profile.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -58,6 +61,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_htmx",
+    # Installed so /api/docs renders ninja's bundled Swagger assets from our own static files:
+    # the CSP allows scripts and styles only from 'self', which the default CDN page would break.
+    "ninja",
     "django_tasks_db",
     "holdfast.core.tenancy",
     "holdfast.core.accounts",
@@ -82,6 +88,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "holdfast.core.tenancy.middleware.CorrelationIdMiddleware",
     "holdfast.core.tenancy.middleware.CurrentTenantMiddleware",
+    "holdfast.core.events.idempotency.IdempotencyMiddleware",
     "holdfast.web.middleware.DomainErrorMiddleware",
 ]
 
