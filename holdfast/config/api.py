@@ -4,12 +4,13 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from holdfast.core.accounts.api_auth import api_auth
-from holdfast.kit.api import problem, problem_response
+from holdfast.kit.api import StrictJsonParser, problem, problem_response
 from holdfast.kit.errors import DomainError
 
 logger = logging.getLogger("holdfast.api")
@@ -24,6 +25,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
     auth=api_auth(),
+    parser=StrictJsonParser(),
 )
 
 
@@ -67,8 +69,20 @@ def on_404(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, DomainError):
+        # ninja wraps body-parser failures in a plain 400; the parser's own problem is more useful.
+        return problem_response(exc.__cause__)
     code = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed", 409: "conflict"}.get(exc.status_code, "error")
     return problem(exc.status_code, code, "Request refused", str(exc))
+
+
+@api.exception_handler(DataError)
+@api.exception_handler(OverflowError)
+def on_data_error(request, exc):
+    # The last line, after schema and service validation: a value the database cannot hold (too long,
+    # out of range, NUL byte) is the client's input, not our failure. The service's transaction rolled back.
+    logger.warning("value refused by the database: %s", exc)
+    return problem(422, "invalid_value", "Validation failed", "A value is too long, out of range or contains characters that cannot be stored.", {"body": ["A value cannot be stored."]})
 
 
 @api.exception_handler(Exception)

@@ -1,12 +1,14 @@
 """API conventions shared by every router: problem bodies, pagination, list filters."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import JsonResponse
 from ninja import Schema
+from ninja.parser import Parser
 
-from .errors import DomainError
+from .errors import DomainError, ValidationFailed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -34,6 +36,8 @@ class ProblemSchema(Schema):
 
 
 MAX_PAGE_SIZE = 200
+# Beyond this a page number only produces an offset the database cannot represent; there is nothing there.
+MAX_PAGE = 1_000_000
 
 
 class Page(Schema):
@@ -45,7 +49,40 @@ class Page(Schema):
 
 def paginate(queryset, page: int = 1, page_size: int = 50) -> dict:
     """Offset pagination with bounded page size; `count` lets clients show totals."""
-    page = max(1, int(page or 1))
+    page = min(MAX_PAGE, max(1, int(page or 1)))
     page_size = max(1, min(MAX_PAGE_SIZE, int(page_size or 50)))
     start = (page - 1) * page_size
     return {"count": queryset.count(), "page": page, "page_size": page_size, "results": list(queryset[start : start + page_size])}
+
+
+def find_nul(value, path: tuple = ()) -> str | None:
+    """Where a NUL character hides in parsed JSON (PostgreSQL text cannot store it), or None."""
+    if isinstance(value, str):
+        return (".".join(path) or "body") if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = find_nul(str(key), path) or find_nul(item, (*path, str(key)))
+        if found:
+            return found
+    return None
+
+
+class StrictJsonParser(Parser):
+    """JSON bodies and query strings that cannot be stored are refused up front as 422 problems,
+    instead of failing deep in the database as a 500."""
+
+    def parse_body(self, request):
+        try:
+            data = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValidationFailed("The request body is not valid JSON.", code="malformed_json", fields={"body": [f"Malformed JSON: {exc}"[:200]]}) from None
+        where = find_nul(data)
+        if where:
+            raise ValidationFailed("Text may not contain NUL characters.", code="invalid_characters", fields={where: ["Contains a NUL character."]})
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        for key, values in data.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                raise ValidationFailed("Query parameters may not contain NUL characters.", code="invalid_characters", fields={key.replace("\x00", ""): ["Contains a NUL character."]})
+        return super().parse_querydict(data, list_fields, request)

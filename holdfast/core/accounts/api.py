@@ -4,6 +4,7 @@ from __future__ import annotations
 from ninja import Router
 
 from holdfast.core.tenancy.models import Tenant
+from holdfast.core.tenancy.selectors import active_tenants
 from holdfast.kit.api import ProblemSchema
 from holdfast.kit.errors import NotFound
 
@@ -137,7 +138,7 @@ def revoke_token(request, token_id: int):
 @router.get("/platform/tenants", response={200: list[TenantOut], **ERRORS})
 def platform_tenants(request):
     selectors.require_perm(request.actor, None, "platform.view_all")
-    return list(Tenant.objects.active())
+    return list(active_tenants())
 
 
 @router.post("/platform/tenants", response={201: TenantOut, **ERRORS})
@@ -151,3 +152,13 @@ def platform_create_tenant(request, payload: TenantCreate):
         region=payload.region, enabled_verticals=payload.enabled_verticals, owner=owner, actor=request.actor,
     )
     return 201, tenant
+
+
+@router.delete("/platform/tenants/{tenant_id}", response={200: TenantOut, **ERRORS})
+def platform_delete_tenant(request, tenant_id: int):
+    """Soft delete: the business disappears from logins, lists, tokens and the API; its rows stay."""
+    selectors.require_perm(request.actor, None, "platform.manage_tenants")
+    tenant = active_tenants().filter(pk=tenant_id).first()
+    if tenant is None:
+        raise NotFound(f"No tenant with id {tenant_id}.", code="tenant_not_found")
+    return services.delete_tenant(tenant=tenant, actor=request.actor)

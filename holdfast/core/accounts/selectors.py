@@ -94,6 +94,9 @@ def user_for_token(raw: str) -> ApiToken | None:
         return None
     if not token.is_usable or not token.user.is_active or not token.tenant.is_active or token.tenant.deleted_at:
         return None
+    # A token acts as a member: once that person leaves the business, their tokens stop working.
+    if not Membership.objects.filter(user=token.user, tenant=token.tenant, is_active=True).exists():
+        return None
     return token
 
 

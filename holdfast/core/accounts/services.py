@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from holdfast.core.audit.services import diff_of, log_action, log_system
 from holdfast.core.events.services import emit
 from holdfast.core.tenancy.models import DEFAULT_SETTINGS, VERTICALS, Tenant
 from holdfast.kit import clock
-from holdfast.kit.errors import Conflict, NotFound, Throttled, ValidationFailed
+from holdfast.kit.errors import Conflict, NotFound, StaleVersion, Throttled, ValidationFailed
 
 from . import selectors
 from .models import ApiToken, LoginAttempt, Membership, Role, User, hash_token
@@ -26,17 +27,72 @@ from .permissions import BUILTIN_ROLES, unknown_patterns
 SUPER_ADMIN_KEY = "super_admin"
 
 
-def _validate_tenant_fields(*, name: str, currency: str, time_zone: str, enabled_verticals) -> dict[str, list[str]]:
+TENANT_FIELDS = ("name", "currency", "time_zone", "country", "region", "enabled_verticals", "settings")
+# Typed business settings: (type, lowest, highest) for numbers; strings are bounded in length.
+SETTING_RULES: dict[str, tuple] = {
+    "payment_terms_days": (int, 0, 365),
+    "hold_ttl_minutes": (int, 1, 7 * 24 * 60),
+    "hold_max_extensions": (int, 0, 20),
+    "staff_may_complete_jobs": (bool,),
+    "staff_may_approve": (bool,),
+    "brand_name": (str, 0, 100),
+    "brand_color": (str, 0, 7),
+}
+SETTING_TYPES = {key: rule[0] for key, rule in SETTING_RULES.items()}  # kept for callers that list them
+HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _clean_settings(values, current: dict | None = None) -> tuple[dict, dict[str, list[str]]]:
+    """Merge typed `values` into `current`; unknown keys and wrong types are field errors."""
+    cleaned = dict(current or {})
     errors: dict[str, list[str]] = {}
-    if not name or not name.strip():
+    if not isinstance(values, dict):
+        return cleaned, {"settings": ["An object of settings is required."]}
+    for key, value in values.items():
+        rule = SETTING_RULES.get(key)
+        field = f"settings.{key}"
+        if rule is None:
+            errors[field] = [f"Unknown setting. Known: {', '.join(sorted(SETTING_RULES))}."]
+            continue
+        kind = rule[0]
+        if kind is int:
+            if not isinstance(value, int) or isinstance(value, bool) or not rule[1] <= value <= rule[2]:
+                errors[field] = [f"Must be a whole number from {rule[1]} to {rule[2]}."]
+                continue
+        elif kind is bool:
+            if not isinstance(value, bool):
+                errors[field] = ["Must be true or false."]
+                continue
+        elif not isinstance(value, str) or len(value) > rule[2]:
+            errors[field] = [f"Must be text of at most {rule[2]} characters."]
+            continue
+        elif key == "brand_color" and value and not HEX_COLOR.match(value):
+            errors[field] = ["Use a colour like #1f4e79."]
+            continue
+        cleaned[key] = value
+    return cleaned, errors
+
+
+def _validate_tenant_fields(*, name, currency, time_zone, enabled_verticals, country="", region="") -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not isinstance(name, str) or not name.strip():
         errors["name"] = ["A name is required."]
-    if not (len(currency) == 3 and currency.isalpha() and currency.isupper()):
+    elif len(name.strip()) > 200:
+        errors["name"] = ["At most 200 characters."]
+    if not (isinstance(currency, str) and len(currency) == 3 and currency.isascii() and currency.isalpha() and currency.isupper()):
         errors["currency"] = ["Use a three-letter ISO currency code such as USD."]
-    if not clock.is_valid_zone(time_zone):
+    if not isinstance(time_zone, str) or not clock.is_valid_zone(time_zone):
         errors["time_zone"] = [f"'{time_zone}' is not an IANA time zone (e.g. Europe/Berlin)."]
-    bad = [v for v in enabled_verticals or [] if v not in VERTICALS]
-    if bad:
-        errors["enabled_verticals"] = [f"Unknown vertical(s): {', '.join(bad)}. Known: {', '.join(VERTICALS)}."]
+    if not isinstance(country, str) or (country and not (len(country) == 2 and country.isascii() and country.isalpha() and country.isupper())):
+        errors["country"] = ["Use a two-letter ISO country code such as DE, or leave it empty."]
+    if not isinstance(region, str) or len(region) > 100:
+        errors["region"] = ["At most 100 characters."]
+    if not isinstance(enabled_verticals, list) or not all(isinstance(v, str) for v in enabled_verticals):
+        errors["enabled_verticals"] = [f"A list of verticals. Known: {', '.join(VERTICALS)}."]
+    else:
+        bad = [v for v in enabled_verticals if v not in VERTICALS]
+        if bad:
+            errors["enabled_verticals"] = [f"Unknown vertical(s): {', '.join(bad)}. Known: {', '.join(VERTICALS)}."]
     return errors
 
 
@@ -64,11 +120,13 @@ def ensure_builtin_roles(tenant: Tenant) -> dict[str, Role]:
 def provision_tenant(*, name: str, slug: str | None = None, currency: str = "USD", time_zone: str = "UTC", country: str = "", region: str = "",
                      enabled_verticals=None, settings_overrides: dict | None = None, owner: User | None = None, actor=None) -> Tenant:
     """Create a tenant with its built-in roles and (optionally) its first Admin."""
-    enabled_verticals = list(enabled_verticals or [])
-    errors = _validate_tenant_fields(name=name, currency=currency, time_zone=time_zone, enabled_verticals=enabled_verticals)
-    slug = slug or slugify(name)[:60]
-    if not slug:
-        errors.setdefault("slug", []).append("A slug is required.")
+    enabled_verticals = list(dict.fromkeys(enabled_verticals or []))
+    errors = _validate_tenant_fields(name=name, currency=currency, time_zone=time_zone, enabled_verticals=enabled_verticals, country=country, region=region)
+    tenant_settings, setting_errors = _clean_settings(settings_overrides or {}, DEFAULT_SETTINGS)
+    errors.update(setting_errors)
+    slug = slug or slugify(name or "")[:60]
+    if not slug or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,59}", slug):
+        errors.setdefault("slug", []).append("Use 1-60 lowercase letters, digits and dashes.")
     if errors:
         raise ValidationFailed("The tenant could not be created.", fields=errors)
     with transaction.atomic():
@@ -76,49 +134,52 @@ def provision_tenant(*, name: str, slug: str | None = None, currency: str = "USD
             raise Conflict(f"A tenant with slug '{slug}' already exists.", code="tenant_slug_taken")
         tenant = Tenant.objects.create(
             name=name.strip(), slug=slug, currency=currency, time_zone=time_zone, country=country, region=region,
-            enabled_verticals=enabled_verticals, settings={**DEFAULT_SETTINGS, **(settings_overrides or {})},
+            enabled_verticals=enabled_verticals, settings=tenant_settings,
         )
         roles = ensure_builtin_roles(tenant)
         if owner is not None:
             Membership.objects.create(user=owner, tenant=tenant, role=roles["admin"])
-        log_action(tenant=tenant, actor=actor, entity=tenant, action="tenancy.tenant.created", diff={"name": [None, tenant.name], "slug": [None, slug]})
+        diff = {"name": [None, tenant.name], "slug": [None, slug]}
+        if owner is not None:
+            diff["owner"] = [None, owner.email]
+        log_action(tenant=tenant, actor=actor, entity=tenant, action="tenancy.tenant.created", diff=diff)
         emit(tenant, "tenant:created", {"tenant_id": tenant.pk, "slug": slug})
     return tenant
 
 
-SETTING_TYPES = {"payment_terms_days": int, "hold_ttl_minutes": int, "hold_max_extensions": int, "staff_may_complete_jobs": bool, "staff_may_approve": bool, "brand_name": str, "brand_color": str}
-
-
 def update_tenant(*, tenant: Tenant, actor, version: int | None = None, **changes) -> Tenant:
-    """Change the business settings. A stale `version` is refused (optimistic concurrency)."""
-    allowed = {"name", "currency", "time_zone", "country", "region", "enabled_verticals", "settings"}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValidationFailed("Unknown fields.", fields={k: ["Not a tenant setting."] for k in unknown})
+    """Change the business settings. A stale `version` is refused (optimistic concurrency);
+    `settings` is merged key by key into the current typed settings."""
+    allowed = set(TENANT_FIELDS)
+    errors: dict[str, list[str]] = {k: ["Not a tenant setting."] for k in set(changes) - allowed}
+    errors.update({k: ["A value is required (null is not allowed)."] for k, v in changes.items() if k in allowed and v is None})
+    if errors:
+        raise ValidationFailed("The settings were not saved.", fields=errors)
     with transaction.atomic():
-        current = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        current = Tenant.objects.select_for_update().filter(pk=tenant.pk, deleted_at__isnull=True).first()
+        if current is None:
+            raise NotFound("No such business.", code="tenant_not_found")
         if version is not None and current.version != version:
-            raise Conflict(f"The settings were changed meanwhile (version {current.version}, you sent {version}). Reload and retry.", code="stale_version")
+            raise StaleVersion(f"The settings were changed meanwhile (version {current.version}, you sent {version}). Reload and retry.", extra={"current_version": current.version})
         before = {k: getattr(current, k) for k in allowed}
-        new_settings = dict(current.settings or {})
-        errors: dict[str, list[str]] = {}
-        for key, value in (changes.pop("settings", None) or {}).items():
-            kind = SETTING_TYPES.get(key)
-            if kind is None:
-                errors[f"settings.{key}"] = ["Unknown setting."]
-            elif not isinstance(value, kind) or (kind is int and (isinstance(value, bool) or value < 0)):
-                errors[f"settings.{key}"] = [f"Must be a {'non-negative whole number' if kind is int else kind.__name__}."]
-            else:
-                new_settings[key] = value
+        new_settings, errors = _clean_settings(changes.pop("settings", {}), current.settings)
+        if "enabled_verticals" in changes and isinstance(changes["enabled_verticals"], list):
+            changes["enabled_verticals"] = list(dict.fromkeys(changes["enabled_verticals"]))
+        if isinstance(changes.get("name"), str):
+            changes["name"] = changes["name"].strip()
         for key, value in changes.items():
             setattr(current, key, value)
-        errors.update(_validate_tenant_fields(name=current.name, currency=current.currency, time_zone=current.time_zone, enabled_verticals=current.enabled_verticals))
+        errors.update(_validate_tenant_fields(name=current.name, currency=current.currency, time_zone=current.time_zone,
+                                              enabled_verticals=current.enabled_verticals, country=current.country, region=current.region))
         if errors:
             raise ValidationFailed("The settings were not saved.", fields=errors)
         current.settings = new_settings
+        after = {k: getattr(current, k) for k in allowed}
+        if after == before:
+            return current  # nothing changed: no new version, no audit entry
         current.version += 1
         current.save()
-        log_action(tenant=current, actor=actor, entity=current, action="tenancy.tenant.updated", diff=diff_of(before, {k: getattr(current, k) for k in allowed}))
+        log_action(tenant=current, actor=actor, entity=current, action="tenancy.tenant.updated", diff=diff_of(before, after))
         emit(current, "tenant:updated", {"tenant_id": current.pk, "version": current.version})
     return current
 
@@ -126,7 +187,9 @@ def update_tenant(*, tenant: Tenant, actor, version: int | None = None, **change
 def delete_tenant(*, tenant: Tenant, actor) -> Tenant:
     """Soft delete: the tenant disappears from every list and login, its rows stay."""
     with transaction.atomic():
-        current = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        current = Tenant.objects.select_for_update().filter(pk=tenant.pk, deleted_at__isnull=True).first()
+        if current is None:
+            raise NotFound("No such business.", code="tenant_not_found")
         current.is_active = False
         current.deleted_at = timezone.now()
         current.version += 1
@@ -151,9 +214,11 @@ def create_user(*, email: str, password: str | None, full_name: str = "", phone:
         raise ValidationFailed("The user could not be created.", fields=errors)
     if selectors.find_user(email):
         raise Conflict(f"A user with email {email} already exists.", code="email_taken")
+    # Without a password the account gets an unknown random one rather than an unusable one, so the
+    # person can choose theirs through "forgot password" (Django never mails unusable-password users).
     try:
         with transaction.atomic():
-            return User.objects.create_user(email=email, password=password, full_name=full_name, phone=phone)
+            return User.objects.create_user(email=email, password=password or secrets.token_urlsafe(32), full_name=full_name, phone=phone)
     except IntegrityError:
         raise Conflict(f"A user with email {email} already exists.", code="email_taken") from None
 
@@ -181,6 +246,12 @@ def add_member(*, tenant, actor, email: str, role_key: str, full_name: str = "",
     return membership
 
 
+def _other_admin_exists(tenant, membership) -> bool:
+    # Two demotions of the last two Admins must not both pass: the tenant row serialises them.
+    Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
+    return Membership.objects.for_tenant(tenant).filter(role__key="admin", is_active=True, user__is_active=True).exclude(pk=membership.pk).exists()
+
+
 def change_member_role(*, tenant, actor, membership_id: int, role_key: str) -> Membership:
     from holdfast.core.tenancy.selectors import get_owned
 
@@ -188,7 +259,9 @@ def change_member_role(*, tenant, actor, membership_id: int, role_key: str) -> M
         membership = get_owned(Membership.objects.select_for_update(), tenant, membership_id, what="member")
         role = _role_in(tenant, role_key)
         before = membership.role.key
-        if before == "admin" and role.key != "admin" and not Membership.objects.for_tenant(tenant).filter(role__key="admin", is_active=True).exclude(pk=membership.pk).exists():
+        if before == role.key:
+            return membership
+        if before == "admin" and membership.is_active and not _other_admin_exists(tenant, membership):
             raise Conflict("A business must keep at least one Admin.", code="last_admin")
         membership.role = role
         membership.save(update_fields=["role"])
@@ -202,7 +275,9 @@ def deactivate_member(*, tenant, actor, membership_id: int) -> Membership:
 
     with transaction.atomic():
         membership = get_owned(Membership.objects.select_for_update(), tenant, membership_id, what="member")
-        if membership.role.key == "admin" and not Membership.objects.for_tenant(tenant).filter(role__key="admin", is_active=True).exclude(pk=membership.pk).exists():
+        if not membership.is_active:
+            raise Conflict("The member is already deactivated.", code="already_deactivated")
+        if membership.role.key == "admin" and not _other_admin_exists(tenant, membership):
             raise Conflict("A business must keep at least one Admin.", code="last_admin")
         membership.is_active = False
         membership.save(update_fields=["is_active"])
@@ -211,10 +286,17 @@ def deactivate_member(*, tenant, actor, membership_id: int) -> Membership:
     return membership
 
 
-def _validate_role(name: str, permissions: list[str]) -> None:
+ROLE_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
+
+
+def _validate_role(name: str, permissions: list[str], key: str | None = None) -> None:
     errors = {}
-    if not name or not name.strip():
+    if not isinstance(name, str) or not name.strip():
         errors["name"] = ["A role needs a name."]
+    elif len(name.strip()) > 100:
+        errors["name"] = ["At most 100 characters."]
+    if key is not None and not ROLE_KEY.match(key):
+        errors["key"] = ["Use 1-60 lowercase letters, digits, dashes and underscores."]
     if not isinstance(permissions, list) or not all(isinstance(p, str) for p in permissions):
         errors["permissions"] = ["A list of permission codes is required."]
     else:
@@ -228,12 +310,17 @@ def _validate_role(name: str, permissions: list[str]) -> None:
 
 
 def create_role(*, tenant, actor, name: str, permissions: list[str], key: str | None = None) -> Role:
-    _validate_role(name, permissions)
-    key = key or slugify(name)[:60]
+    key = key or slugify(name or "")[:60] or "role"
+    _validate_role(name, permissions, key)
+    permissions = list(dict.fromkeys(permissions))
     with transaction.atomic():
         if Role.objects.for_tenant(tenant).filter(key=key).exists():
             raise Conflict(f"A role '{key}' already exists.", code="role_key_taken")
-        role = Role.objects.create(tenant=tenant, key=key, name=name.strip(), permissions=permissions, scope=Role.SCOPE_TENANT)
+        try:
+            with transaction.atomic():
+                role = Role.objects.create(tenant=tenant, key=key, name=name.strip(), permissions=permissions, scope=Role.SCOPE_TENANT)
+        except IntegrityError:  # created by a concurrent request between the check and the insert
+            raise Conflict(f"A role '{key}' already exists.", code="role_key_taken") from None
         log_action(tenant=tenant, actor=actor, entity=role, action="accounts.role.created", diff={"permissions": [None, permissions]})
         emit(tenant, "role:created", {"role_id": role.pk, "key": key})
     return role
@@ -247,11 +334,12 @@ def update_role(*, tenant, actor, role_id: int, version: int, name: str | None =
         if role.is_builtin:
             raise Conflict("Built-in roles are defined by holdfast; create a custom role instead.", code="builtin_role_readonly")
         if role.version != version:
-            raise Conflict(f"The role was changed meanwhile (version {role.version}).", code="stale_version")
+            raise StaleVersion(f"The role was changed meanwhile (version {role.version}). Reload and retry.", extra={"current_version": role.version})
         before = {"name": role.name, "permissions": role.permissions}
         role.name = name if name is not None else role.name
-        role.permissions = permissions if permissions is not None else role.permissions
+        role.permissions = list(dict.fromkeys(permissions)) if isinstance(permissions, list) else (role.permissions if permissions is None else permissions)
         _validate_role(role.name, role.permissions)
+        role.name = role.name.strip()
         role.version += 1
         role.save()
         log_action(tenant=tenant, actor=actor, entity=role, action="accounts.role.updated", diff=diff_of(before, {"name": role.name, "permissions": role.permissions}))
@@ -266,7 +354,7 @@ def issue_api_token(*, tenant, actor, name: str, user: User | None = None, expir
     acting = user or actor
     if selectors.membership_for(acting, tenant) is None:
         raise ValidationFailed("A token must act as a member of this business.", fields={"user": ["Not a member."]})
-    prefix = secrets.token_hex(4)
+    prefix = secrets.token_hex(6)
     raw = f"hf_{prefix}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -300,6 +388,7 @@ def check_login_allowed(email: str, ip: str | None) -> None:
     since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
     if selectors.recent_login_failures(email, ip, since) >= settings.LOGIN_MAX_FAILURES:
         minutes = max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)
+        log_system(SystemLog.AUTH, "login throttled", severity=SystemLog.WARN, email=email, ip=ip)
         raise Throttled(f"Too many failed logins. Try again in {minutes} minutes or reset your password.", code="login_throttled")
 
 

@@ -27,6 +27,17 @@ def _clean(data: dict) -> dict:
         if isinstance(value, str):
             value = value.strip()
         cleaned[key] = value
+    for key, value in cleaned.items():
+        if key == "address":
+            continue
+        if not isinstance(value, str):
+            errors[key] = ["Must be text."]
+            continue
+        limit = Customer._meta.get_field(key).max_length
+        if limit and len(value) > limit:
+            errors[key] = [f"At most {limit} characters."]
+    if errors:
+        raise ValidationFailed("The customer was not saved.", fields=errors)
     if "name" in cleaned and not cleaned["name"]:
         errors["name"] = ["A name is required."]
     if cleaned.get("email"):
@@ -41,6 +52,10 @@ def _clean(data: dict) -> dict:
         address = cleaned["address"] or {}
         if not isinstance(address, dict) or set(address) - ADDRESS_KEYS:
             errors["address"] = [f"Use the keys {', '.join(sorted(ADDRESS_KEYS))}."]
+        elif not all(isinstance(v, str) and len(v) <= 200 for v in address.values()):
+            errors["address"] = ["Address parts are text of at most 200 characters."]
+        else:
+            cleaned["address"] = {k: v.strip() for k, v in address.items()}
     if errors:
         raise ValidationFailed("The customer was not saved.", fields=errors)
     return cleaned
