@@ -1,0 +1,132 @@
+"""Idempotency keys for API POSTs (DESIGN rule 9: every write is retry-safe).
+
+A POST under /api/ with an `Idempotency-Key` header, by a caller whose tenant can be resolved:
+
+- the key row (tenant, key) is inserted first, in its own short transaction, so the unique
+  constraint decides who owns the key when two requests race;
+- the owner runs the request; a response below 500 is stored (status + JSON body) and later
+  requests with the same key and the same method+path+body get it replayed with
+  `Idempotent-Replayed: true` and no second effect; a 5xx deletes the key so a retry runs again;
+- the same key with a different request is refused (422 `idempotency_key_reused`);
+- the same key while the first request still runs answers 409 `idempotency_in_progress`; a row left
+  in progress for more than STALE_SECONDS (a crashed process) is taken over;
+- expired keys (IDEMPOTENCY_TTL_HOURS) count as absent; the worker purges them.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+
+from holdfast.kit.api import PROBLEM_CONTENT_TYPE, problem
+
+from .models import IdempotencyKey
+
+logger = logging.getLogger("holdfast.idempotency")
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+STALE_SECONDS = 60
+
+
+def request_hash(request) -> str:
+    digest = hashlib.sha256()
+    digest.update(request.method.encode() + b"\n" + request.get_full_path().encode() + b"\n")
+    digest.update(request.body or b"")
+    return digest.hexdigest()
+
+
+def _replay(row: IdempotencyKey) -> HttpResponse:
+    body = b"" if row.response_json is None else json.dumps(row.response_json).encode()
+    content_type = PROBLEM_CONTENT_TYPE if row.response_status >= 400 else "application/json"
+    response = HttpResponse(body, status=row.response_status, content_type=content_type)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _stored_json(response):
+    if getattr(response, "streaming", False):
+        return None
+    if "json" not in response.get("Content-Type", ""):
+        return None
+    try:
+        return json.loads(response.content or b"null")
+    except ValueError:
+        return None
+
+
+class IdempotencyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = request.headers.get(HEADER)
+        if key is None or request.method != "POST" or not request.path.startswith("/api/"):
+            return self.get_response(request)
+        key = key.strip()
+        if not key or len(key) > MAX_KEY_LENGTH:
+            return problem(422, "idempotency_key_invalid", "Invalid Idempotency-Key", f"An {HEADER} must be 1 to {MAX_KEY_LENGTH} characters.", {HEADER: [f"1 to {MAX_KEY_LENGTH} characters."]})
+
+        from holdfast.core.accounts.api_auth import resolve_api_tenant
+
+        tenant = resolve_api_tenant(request)
+        if tenant is None:  # unauthenticated: the API answers 401 itself, nothing to remember
+            return self.get_response(request)
+
+        fingerprint = request_hash(request)
+        row, refusal = self._claim(tenant, key, request, fingerprint)
+        if refusal is not None:
+            return refusal
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            IdempotencyKey.objects.filter(pk=row.pk).delete()
+            raise
+        if response.status_code >= 500:
+            IdempotencyKey.objects.filter(pk=row.pk).delete()
+        else:
+            IdempotencyKey.objects.filter(pk=row.pk).update(response_status=response.status_code, response_json=_stored_json(response))
+        return response
+
+    def _claim(self, tenant, key: str, request, fingerprint: str):
+        """(owned row, None) when this request owns the key, else (None, the response to send)."""
+        now = timezone.now()
+        for _ in range(3):
+            try:
+                with transaction.atomic():
+                    # An expired key counts as absent: clear it before inserting ours.
+                    IdempotencyKey.objects.filter(tenant=tenant, key=key, expires_at__lte=now).delete()
+                    row = IdempotencyKey.objects.create(
+                        tenant=tenant,
+                        key=key,
+                        method=request.method,
+                        path=request.path[:500],
+                        request_hash=fingerprint,
+                        created_at=now,
+                        expires_at=now + timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS),
+                    )
+                return row, None
+            except IntegrityError:
+                pass
+            existing = IdempotencyKey.objects.filter(tenant=tenant, key=key).first()
+            if existing is None or existing.expires_at <= now:
+                continue  # deleted or expired meanwhile: try to insert again
+            if existing.request_hash != fingerprint:
+                return None, problem(422, "idempotency_key_reused", "Idempotency key reused", f"This {HEADER} was already used for a different request; use a new key for a new request.")
+            if existing.response_status is not None:
+                return None, _replay(existing)
+            if existing.created_at < now - timedelta(seconds=STALE_SECONDS):
+                # The first request died without answering: take the key over (only one taker wins).
+                taken = IdempotencyKey.objects.filter(pk=existing.pk, response_status__isnull=True, created_at=existing.created_at).update(created_at=now)
+                if taken:
+                    logger.warning("taking over stale idempotency key %s of tenant %s", key, tenant.pk)
+                    existing.created_at = now
+                    return existing, None
+            return None, problem(409, "idempotency_in_progress", "Request in progress", f"A request with this {HEADER} is still running; retry in a moment to get its answer.")
+        return None, problem(409, "idempotency_in_progress", "Request in progress", f"A request with this {HEADER} is still running; retry in a moment to get its answer.")
