@@ -1,0 +1,162 @@
+"""Declarative booking flows: a vertical states its states and transitions; `services.transition` runs them.
+
+    MY_FLOW = register_flow(Flow(
+        name="estate",
+        initial="HOLD_REQUESTED",
+        states=["HOLD_REQUESTED", "HOLD_APPROVED", "BOOKED", "CANCELLED", "EXPIRED"],
+        holding=["HOLD_REQUESTED", "HOLD_APPROVED"],        # states whose hold may expire
+        transitions=[
+            Transition("approve", ["HOLD_REQUESTED"], "HOLD_APPROVED", permission="estate.booking.approve", guards=[hold_is_live]),
+            Transition("complete", ["HOLD_APPROVED"], "BOOKED", permission="estate.booking.complete",
+                       guards=[hold_is_live, my_payment_guard], effects=[convert_hold]),
+            Transition("cancel", [...], "CANCELLED", permission=..., effects=[release_inventory]),
+            Transition("expire", [...], "EXPIRED", permission=None, guards=[hold_has_expired], effects=[expire_inventory]),
+        ],
+    ))
+
+A guard is `fn(ctx) -> Refusal | None`: a refusal becomes a 409 with its code and nothing changes.
+An effect is `fn(ctx) -> None` and runs in the transition's transaction (inventory, billing hooks,
+extra events). A transition named "expire" is what the hold sweeper applies when a booking's hold
+runs out (its inventory is already given back then, so its effects are skipped).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from holdfast.core.inventory import services as inventory
+
+
+class Refusal(NamedTuple):
+    code: str
+    message: str
+
+
+@dataclass
+class Context:
+    booking: Any
+    tenant: Any
+    actor: Any
+    transition: "Transition"
+    reason: str
+    now: dt.datetime
+    params: dict = field(default_factory=dict)
+
+
+Guard = Callable[[Context], Refusal | None]
+Effect = Callable[[Context], None]
+
+
+@dataclass
+class Transition:
+    name: str
+    sources: list[str]
+    target: str
+    permission: str | None = None  # None: only the system (actor None) may perform it
+    guards: list[Guard] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    label: str = ""
+
+
+@dataclass
+class Flow:
+    name: str
+    initial: str
+    states: list[str]
+    transitions: list[Transition]
+    holding: list[str] = field(default_factory=list)
+    create_permission: str = "bookings.create"
+
+    def __post_init__(self):
+        self.by_name = {t.name: t for t in self.transitions}
+        known = set(self.states)
+        for t in self.transitions:
+            bad = (set(t.sources) | {t.target}) - known
+            if bad:
+                raise ValueError(f"flow {self.name}: transition {t.name} uses unknown states {sorted(bad)}")
+        if self.initial not in known:
+            raise ValueError(f"flow {self.name}: unknown initial state {self.initial}")
+
+    def available(self, status: str) -> list[str]:
+        return [t.name for t in self.transitions if status in t.sources]
+
+    def reachable(self) -> set[tuple[str, str]]:
+        """Every legal (from, to) edge, for the history-consistency check."""
+        return {("", self.initial)} | {(s, t.target) for t in self.transitions for s in t.sources}
+
+    def describe(self) -> dict:
+        return {
+            "name": self.name,
+            "initial": self.initial,
+            "states": self.states,
+            "transitions": [{"name": t.name, "from": t.sources, "to": t.target, "permission": t.permission, "label": t.label or t.name} for t in self.transitions],
+        }
+
+
+FLOWS: dict[str, Flow] = {}
+
+
+def register_flow(flow: Flow) -> Flow:
+    FLOWS[flow.name] = flow
+    return flow
+
+
+def get_flow(name: str) -> Flow | None:
+    return FLOWS.get(name)
+
+
+# ---------------------------------------------------------------- reusable guards and effects
+
+def hold_is_live(ctx: Context) -> Refusal | None:
+    hold = ctx.booking.hold
+    if hold is not None and hold.is_expired(ctx.now):
+        return Refusal("hold_expired", "The hold on this booking has expired; nothing was changed.")
+    return None
+
+
+def hold_has_expired(ctx: Context) -> Refusal | None:
+    hold = ctx.booking.hold
+    if hold is not None and hold.status == hold.ACTIVE and not hold.is_expired(ctx.now):
+        return Refusal("hold_not_expired", "The hold has not expired yet.")
+    return None
+
+
+def reason_required(ctx: Context) -> Refusal | None:
+    if not (ctx.reason or "").strip():
+        return Refusal("reason_required", "Say why.")
+    return None
+
+
+def convert_hold(ctx: Context) -> None:
+    if ctx.booking.hold_id:
+        ctx.booking.hold = inventory.convert_hold(tenant=ctx.tenant, actor=ctx.actor, hold_id=ctx.booking.hold_id, record=False)
+
+
+def release_inventory(ctx: Context) -> None:
+    if ctx.booking.hold_id:
+        ctx.booking.hold = inventory.release_hold(tenant=ctx.tenant, actor=ctx.actor, hold_id=ctx.booking.hold_id, reason=ctx.reason, include_converted=True, record=False)
+
+
+def expire_inventory(ctx: Context) -> None:
+    if ctx.booking.hold_id:
+        inventory.expire_hold(tenant=ctx.tenant, hold_id=ctx.booking.hold_id, notify=False)
+
+
+# ---------------------------------------------------------------- the generic demo flow
+
+GENERIC = register_flow(
+    Flow(
+        name="generic",
+        initial="HELD",
+        states=["HELD", "APPROVED", "CONFIRMED", "CANCELLED", "EXPIRED"],
+        holding=["HELD", "APPROVED"],
+        transitions=[
+            Transition("approve", ["HELD"], "APPROVED", permission="bookings.approve", guards=[hold_is_live], label="Approve"),
+            Transition("confirm", ["HELD", "APPROVED"], "CONFIRMED", permission="bookings.manage", guards=[hold_is_live], effects=[convert_hold], label="Confirm"),
+            Transition("cancel", ["HELD", "APPROVED", "CONFIRMED"], "CANCELLED", permission="bookings.manage", effects=[release_inventory], label="Cancel"),
+            Transition("expire", ["HELD", "APPROVED"], "EXPIRED", permission=None, guards=[hold_has_expired], effects=[expire_inventory], label="Expire"),
+        ],
+    )
+)
