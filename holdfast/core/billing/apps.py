@@ -1,6 +1,27 @@
 from django.apps import AppConfig
 
+PERMISSIONS = {
+    "billing.view": "See invoices, payments, ledgers and prices",
+    "billing.manage": "Create, issue, void and write off invoices; bill items; post ledger entries",
+    "billing.record_payment": "Record payments and mark invoices paid",
+    "billing.refund": "Refund payments and issue credit notes",
+    "billing.manage_prices": "Maintain price and tax rules and lock prices",
+    "billing.send_reminders": "Send and schedule payment reminders",
+    "billing.view_revenue": "See revenue figures and forecasts",
+    "billing.export": "Export invoices and payments as CSV",
+}
+
 
 class BillingConfig(AppConfig):
     name = "holdfast.core.billing"
     label = "billing"
+
+    def ready(self):
+        from holdfast.core.accounts.permissions import extend_builtin_role, register_permissions
+
+        register_permissions(PERMISSIONS)
+        # Admin holds "*" already; the super admin's "*.view"/"*.view_*" patterns cover the read codes.
+        extend_builtin_role("manager", ["billing.*"])
+        extend_builtin_role("agent", ["billing.view", "billing.record_payment", "billing.send_reminders"])
+        extend_builtin_role("sales", ["billing.view"])
+        from . import tasks  # noqa: F401  (registers the periodic reminder sweep)

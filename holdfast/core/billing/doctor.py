@@ -1,0 +1,98 @@
+"""Billing invariants checked by `holdfast doctor` (and by the hypothesis tests after every step)."""
+from __future__ import annotations
+
+from django.db.models import Count, Q, Sum
+
+from holdfast.kit.doctor import Finding, check
+
+from .models import CreditNote, Invoice, InvoiceItem, InvoiceLine, LedgerAccount, LedgerEntry, Payment, PaymentAllocation, PaymentReminder, Refund
+
+
+def _sums(model, key: str, **filters) -> dict:
+    return {row[key]: row["s"] for row in model.objects.filter(**filters).values(key).annotate(s=Sum("amount_minor")).order_by()}
+
+
+@check("billing.invoice_totals", "Invoice totals equal their lines plus tax")
+def invoice_totals() -> list[Finding]:
+    findings = []
+    lines = {r["invoice_id"]: r for r in InvoiceLine.objects.values("invoice_id").annotate(a=Sum("amount_minor"), t=Sum("tax_minor")).order_by()}
+    for inv in Invoice.objects.only("id", "tenant_id", "subtotal_minor", "tax_minor", "total_minor"):
+        row = lines.get(inv.pk, {"a": 0, "t": 0})
+        if (inv.subtotal_minor, inv.tax_minor) != (row["a"] or 0, row["t"] or 0) or inv.total_minor != inv.subtotal_minor + inv.tax_minor:
+            findings.append(Finding(f"invoice {inv.pk}: stored {inv.subtotal_minor}+{inv.tax_minor}={inv.total_minor}, lines say {row['a']}+{row['t']}", tenant_id=inv.tenant_id, data={"invoice_id": inv.pk}))
+    return findings
+
+
+@check("billing.allocations_within_limits", "Allocations never exceed a payment (after refunds) nor an invoice (after credit notes)")
+def allocations_within_limits() -> list[Finding]:
+    findings = []
+    by_payment, refunded = _sums(PaymentAllocation, "payment_id"), _sums(Refund, "payment_id")
+    for p in Payment.objects.only("id", "tenant_id", "amount_minor"):
+        used = (by_payment.get(p.pk) or 0) + (refunded.get(p.pk) or 0)
+        if used > p.amount_minor:
+            findings.append(Finding(f"payment {p.pk}: allocated+refunded {used} > amount {p.amount_minor}", tenant_id=p.tenant_id, data={"payment_id": p.pk}))
+    by_invoice, credited = _sums(PaymentAllocation, "invoice_id"), _sums(CreditNote, "invoice_id")
+    for inv in Invoice.objects.only("id", "tenant_id", "total_minor", "status"):
+        covered = (by_invoice.get(inv.pk) or 0) + (credited.get(inv.pk) or 0)
+        if covered > inv.total_minor:
+            findings.append(Finding(f"invoice {inv.pk}: allocated+credited {covered} > total {inv.total_minor}", tenant_id=inv.tenant_id, data={"invoice_id": inv.pk}))
+        if inv.status in (Invoice.VOID, Invoice.DRAFT) and by_invoice.get(inv.pk):
+            findings.append(Finding(f"invoice {inv.pk} is {inv.status} but has money allocated", tenant_id=inv.tenant_id, data={"invoice_id": inv.pk}))
+    return findings
+
+
+@check("billing.paid_invoices_covered", "PAID invoices are fully covered; PENDING ones are not")
+def paid_invoices_covered() -> list[Finding]:
+    findings = []
+    by_invoice, credited = _sums(PaymentAllocation, "invoice_id"), _sums(CreditNote, "invoice_id")
+    for inv in Invoice.objects.filter(status__in=[Invoice.PAID, Invoice.PENDING]).only("id", "tenant_id", "total_minor", "status"):
+        covered = (by_invoice.get(inv.pk) or 0) + (credited.get(inv.pk) or 0)
+        if inv.status == Invoice.PAID and covered != inv.total_minor:
+            findings.append(Finding(f"invoice {inv.pk} is PAID but covered {covered} of {inv.total_minor}", tenant_id=inv.tenant_id, data={"invoice_id": inv.pk}))
+        if inv.status == Invoice.PENDING and covered >= inv.total_minor:
+            findings.append(Finding(f"invoice {inv.pk} is fully covered but still PENDING", tenant_id=inv.tenant_id, data={"invoice_id": inv.pk}))
+    return findings
+
+
+@check("billing.items_billed_on_invoice", "Every BILLED item is on a live invoice; no PENDING/VOID item points at one")
+def items_billed_on_invoice() -> list[Finding]:
+    bad = InvoiceItem.objects.filter(
+        Q(status=InvoiceItem.BILLED, invoice__isnull=True)
+        | Q(status=InvoiceItem.BILLED, invoice__status=Invoice.VOID)
+        | (~Q(status=InvoiceItem.BILLED) & Q(invoice__isnull=False))
+    )
+    return [Finding(f"invoice item {i.pk} is {i.status} with invoice {i.invoice_id}", tenant_id=i.tenant_id, data={"item_id": i.pk}) for i in bad]
+
+
+@check("billing.ledger_balances", "Ledger totals equal their entries; balance equals charges minus payments; invoice postings match")
+def ledger_balances() -> list[Finding]:
+    findings = []
+    per_type = {}
+    for row in LedgerEntry.objects.values("account_id", "entry_type").annotate(s=Sum("amount_minor")).order_by():
+        per_type.setdefault(row["account_id"], {})[row["entry_type"]] = row["s"] or 0
+    for acc in LedgerAccount.objects.all():
+        t = per_type.get(acc.pk, {})
+        expected = {
+            "charges_minor": t.get(LedgerEntry.CHARGE, 0), "tax_minor": t.get(LedgerEntry.TAX, 0), "fees_minor": t.get(LedgerEntry.FEE, 0),
+            "adjustments_minor": t.get(LedgerEntry.ADJUSTMENT, 0), "refunds_minor": t.get(LedgerEntry.REFUND, 0), "payments_minor": -t.get(LedgerEntry.PAYMENT, 0),
+        }
+        drift = {k: (getattr(acc, k), v) for k, v in expected.items() if getattr(acc, k) != v}
+        if drift or acc.balance_minor != sum(t.values()):
+            findings.append(Finding(f"ledger {acc.pk}: stored totals drifted {drift}", tenant_id=acc.tenant_id, data={"ledger_id": acc.pk}))
+    # Money posted for each invoice matches its allocations (payments minus released refunds).
+    allocated = _sums(PaymentAllocation, "invoice_id")
+    posted = {r["invoice_id"]: r["s"] for r in LedgerEntry.objects.filter(entry_type__in=[LedgerEntry.PAYMENT, LedgerEntry.REFUND], invoice__isnull=False).values("invoice_id").annotate(s=Sum("amount_minor")).order_by()}
+    for inv in Invoice.objects.filter(booking_id__isnull=False, number__isnull=False).only("id", "tenant_id"):
+        if -(posted.get(inv.pk) or 0) != (allocated.get(inv.pk) or 0):
+            findings.append(Finding(f"invoice {inv.pk}: ledger shows {-(posted.get(inv.pk) or 0)} paid, allocations {allocated.get(inv.pk) or 0}", tenant_id=inv.tenant_id, data={"invoice_id": inv.pk}))
+    return findings
+
+
+@check("billing.reminder_counts", "Each invoice's reminder_count equals its SENT reminders")
+def reminder_counts() -> list[Finding]:
+    sent = {r["invoice_id"]: r["n"] for r in PaymentReminder.objects.filter(status=PaymentReminder.SENT).values("invoice_id").annotate(n=Count("id")).order_by()}
+    findings = []
+    for inv in Invoice.objects.filter(Q(reminder_count__gt=0) | Q(pk__in=list(sent))).only("id", "tenant_id", "reminder_count"):
+        if inv.reminder_count != (sent.get(inv.pk) or 0):
+            findings.append(Finding(f"invoice {inv.pk}: reminder_count {inv.reminder_count} but {sent.get(inv.pk) or 0} sent", tenant_id=inv.tenant_id, data={"invoice_id": inv.pk}))
+    return findings

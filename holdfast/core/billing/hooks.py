@@ -1,0 +1,25 @@
+"""Extension points other apps plug into billing without billing importing them.
+
+The booking engine (or a vertical) registers a cancellation check so that a payment arriving for a
+cancelled booking is kept and flagged for refund instead of being applied:
+
+    from holdfast.core.billing.hooks import register_cancellation_check
+    register_cancellation_check(lambda tenant, source, booking_id: ...)   # True when cancelled
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+CANCELLATION_CHECKS: list[Callable] = []
+
+
+def register_cancellation_check(fn: Callable) -> Callable:
+    if fn not in CANCELLATION_CHECKS:
+        CANCELLATION_CHECKS.append(fn)
+    return fn
+
+
+def booking_is_cancelled(tenant, source: str, booking_id) -> bool:
+    if booking_id is None:
+        return False
+    return any(check(tenant, source, booking_id) for check in CANCELLATION_CHECKS)

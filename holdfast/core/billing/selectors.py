@@ -1,0 +1,226 @@
+"""Tenant-scoped billing reads. What is owed or unallocated is derived here, never stored."""
+from __future__ import annotations
+
+from django.db.models import BigIntegerField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from holdfast.core.tenancy.selectors import get_owned
+
+from .models import CreditNote, Invoice, InvoiceItem, LedgerAccount, LedgerEntry, Payment, PaymentAllocation, PaymentReminder, PriceQuote, PriceRule, Refund, TaxRule
+from holdfast.kit import clock
+
+
+def tenant_today(tenant):
+    return clock.local_today(tenant.time_zone or "UTC")
+
+
+def _sum_subquery(model, fk: str, **filters):
+    qs = model.objects.filter(**{fk: OuterRef("pk")}, **filters).order_by().values(fk).annotate(s=Sum("amount_minor")).values("s")
+    return Coalesce(Subquery(qs, output_field=BigIntegerField()), Value(0), output_field=BigIntegerField())
+
+
+def with_amounts(qs):
+    """Annotate invoices with allocated, credited and remaining minor units."""
+    return qs.annotate(
+        allocated_minor=_sum_subquery(PaymentAllocation, "invoice"),
+        credited_minor=_sum_subquery(CreditNote, "invoice"),
+    ).annotate(remaining_minor=F("total_minor") - F("allocated_minor") - F("credited_minor"))
+
+
+def with_payment_amounts(qs):
+    return qs.annotate(
+        allocated_minor=_sum_subquery(PaymentAllocation, "payment"),
+        refunded_minor=_sum_subquery(Refund, "payment"),
+    ).annotate(unallocated_minor=F("amount_minor") - F("allocated_minor") - F("refunded_minor"))
+
+
+# ---------------------------------------------------------------- single-row amounts (for services)
+
+
+def invoice_allocated_minor(invoice) -> int:
+    return PaymentAllocation.objects.filter(invoice=invoice).aggregate(s=Sum("amount_minor"))["s"] or 0
+
+
+def invoice_credited_minor(invoice) -> int:
+    return CreditNote.objects.filter(invoice=invoice).aggregate(s=Sum("amount_minor"))["s"] or 0
+
+
+def invoice_remaining_minor(invoice) -> int:
+    return invoice.total_minor - invoice_allocated_minor(invoice) - invoice_credited_minor(invoice)
+
+
+def payment_allocated_minor(payment) -> int:
+    return PaymentAllocation.objects.filter(payment=payment).aggregate(s=Sum("amount_minor"))["s"] or 0
+
+
+def payment_refunded_minor(payment) -> int:
+    return Refund.objects.filter(payment=payment).aggregate(s=Sum("amount_minor"))["s"] or 0
+
+
+def payment_unallocated_minor(payment) -> int:
+    return payment.amount_minor - payment_allocated_minor(payment) - payment_refunded_minor(payment)
+
+
+def customer_credit_minor(tenant, customer_id: int, currency: str | None = None) -> int:
+    """Money received from the customer and not yet allocated or refunded (overpayments)."""
+    qs = with_payment_amounts(Payment.objects.for_tenant(tenant).filter(customer_id=customer_id))
+    if currency:
+        qs = qs.filter(currency=currency)
+    return sum(p.unallocated_minor for p in qs)
+
+
+# ---------------------------------------------------------------- lists and details
+
+
+def invoices(tenant, *, status: str | None = None, customer_id: int | None = None, overdue: bool | None = None, booking_id: int | None = None, search: str | None = None):
+    qs = with_amounts(Invoice.objects.for_tenant(tenant).select_related("customer"))
+    if status:
+        qs = qs.filter(status=status.upper())
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    if booking_id:
+        qs = qs.filter(booking_id=booking_id)
+    if overdue is not None:
+        cond = Q(status=Invoice.PENDING, due_date__lt=tenant_today(tenant))
+        qs = qs.filter(cond) if overdue else qs.exclude(cond)
+    if search:
+        term = search.strip()
+        cond = Q(customer__name__icontains=term)
+        if term.upper().removeprefix("INV-").isdigit():
+            cond |= Q(number=int(term.upper().removeprefix("INV-")))
+        qs = qs.filter(cond)
+    return qs
+
+
+def get_invoice(tenant, pk) -> Invoice:
+    return get_owned(with_amounts(Invoice.objects.select_related("customer")), tenant, pk, what="invoice")
+
+
+def is_overdue(tenant, invoice) -> bool:
+    """PENDING with a due date before today in the tenant's time zone (VOID/UNCOLLECTIBLE never)."""
+    return invoice.status == Invoice.PENDING and invoice.due_date is not None and invoice.due_date < tenant_today(tenant)
+
+
+def overdue_invoices(tenant):
+    return invoices(tenant, overdue=True)
+
+
+def invoice_items(tenant, *, status: str | None = None, customer_id: int | None = None, booking_id: int | None = None):
+    qs = InvoiceItem.objects.for_tenant(tenant).select_related("customer")
+    if status:
+        qs = qs.filter(status=status.upper())
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    if booking_id:
+        qs = qs.filter(booking_id=booking_id)
+    return qs
+
+
+def get_invoice_item(tenant, pk) -> InvoiceItem:
+    return get_owned(InvoiceItem, tenant, pk, what="invoice item")
+
+
+def payments(tenant, *, customer_id: int | None = None, needs_refund: bool | None = None, method: str | None = None):
+    qs = with_payment_amounts(Payment.objects.for_tenant(tenant).select_related("customer"))
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    if needs_refund is not None:
+        qs = qs.filter(needs_refund=needs_refund)
+    if method:
+        qs = qs.filter(method=method.upper())
+    return qs
+
+
+def get_payment(tenant, pk) -> Payment:
+    return get_owned(with_payment_amounts(Payment.objects.select_related("customer")), tenant, pk, what="payment")
+
+
+def allocations_of_invoice(invoice):
+    return PaymentAllocation.objects.filter(invoice=invoice).select_related("payment").order_by("id")
+
+
+def allocations_of_payment(payment):
+    return PaymentAllocation.objects.filter(payment=payment).select_related("invoice").order_by("id")
+
+
+def refunds(tenant, *, payment_id: int | None = None):
+    qs = Refund.objects.for_tenant(tenant).select_related("payment")
+    return qs.filter(payment_id=payment_id) if payment_id else qs
+
+
+def credit_notes(tenant, *, invoice_id: int | None = None):
+    qs = CreditNote.objects.for_tenant(tenant)
+    return qs.filter(invoice_id=invoice_id) if invoice_id else qs
+
+
+def ledgers(tenant, *, status: str | None = None, booking_id: int | None = None):
+    qs = LedgerAccount.objects.for_tenant(tenant).select_related("customer")
+    if status:
+        qs = qs.filter(status=status.upper())
+    if booking_id:
+        qs = qs.filter(booking_id=booking_id)
+    return qs
+
+
+def get_ledger(tenant, pk) -> LedgerAccount:
+    return get_owned(LedgerAccount, tenant, pk, what="ledger")
+
+
+def ledger_for_booking(tenant, *, booking_id: int, source: str = "") -> LedgerAccount | None:
+    return LedgerAccount.objects.for_tenant(tenant).filter(booking_id=booking_id, source=source).first()
+
+
+def ledger_statement(account) -> list[dict]:
+    """Entries in posting order with the running balance after each (derived, never stored)."""
+    running, rows = 0, []
+    for entry in LedgerEntry.objects.filter(account=account).order_by("posted_at", "id"):
+        running += entry.amount_minor
+        rows.append({"entry": entry, "balance_minor": running})
+    return rows
+
+
+def reminders(tenant, *, invoice_id: int | None = None, status: str | None = None):
+    qs = PaymentReminder.objects.for_tenant(tenant).select_related("invoice")
+    if invoice_id:
+        qs = qs.filter(invoice_id=invoice_id)
+    if status:
+        qs = qs.filter(status=status.upper())
+    return qs
+
+
+def price_rules(tenant, *, product_code: str | None = None, active: bool | None = None):
+    qs = PriceRule.objects.for_tenant(tenant)
+    if product_code:
+        qs = qs.filter(product_code=product_code)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    return qs
+
+
+def get_price_rule(tenant, pk) -> PriceRule:
+    return get_owned(PriceRule, tenant, pk, what="price rule")
+
+
+def tax_rules(tenant):
+    return TaxRule.objects.for_tenant(tenant)
+
+
+def quotes(tenant, *, booking_id: int | None = None, source: str | None = None):
+    qs = PriceQuote.objects.for_tenant(tenant)
+    if booking_id:
+        qs = qs.filter(booking_id=booking_id)
+    if source:
+        qs = qs.filter(source=source)
+    return qs
+
+
+def get_quote(tenant, pk) -> PriceQuote:
+    return get_owned(PriceQuote, tenant, pk, what="price quote")
+
+
+def quote_for_booking(tenant, *, booking_id: int, source: str) -> PriceQuote | None:
+    return PriceQuote.objects.for_tenant(tenant).filter(booking_id=booking_id, source=source).first()
+
+
+def unpaid_invoice_count(tenant, customer_id: int) -> int:
+    return Invoice.objects.for_tenant(tenant).filter(customer_id=customer_id, status__in=[Invoice.DRAFT, Invoice.PENDING]).count()

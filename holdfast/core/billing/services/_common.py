@@ -1,0 +1,38 @@
+"""Helpers shared by the billing services (not a public API)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from holdfast.kit import clock
+from holdfast.kit.errors import ValidationFailed
+from holdfast.kit.locking import set_lock_timeout
+
+
+def actor_label(actor) -> str:
+    return str(getattr(actor, "email", None) or actor or "system")[:200]
+
+
+def tenant_today(tenant, at: dt.datetime | None = None) -> dt.date:
+    """Business dates (issue, due, overdue) are days in the tenant's time zone."""
+    return clock.local_today(tenant.time_zone or "UTC", at)
+
+
+def currency_of(tenant, currency: str | None) -> str:
+    value = (currency or tenant.currency or "").upper()
+    if len(value) != 3 or not value.isalpha():
+        raise ValidationFailed("Not an ISO currency code.", fields={"currency": ["Use a three-letter ISO code such as EUR."]})
+    return value
+
+
+def require_positive(name: str, value, *, allow_zero: bool = False) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed(f"{name} must be a whole number of minor units.", fields={name: ["Give an integer amount in minor units (cents)."]})
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ValidationFailed(f"{name} must be {'zero or more' if allow_zero else 'more than zero'}.", fields={name: ["Must be positive."]})
+    return value
+
+
+def lock_rows(queryset):
+    """Lock rows for this transaction in ascending id order, waiting at most the lock timeout."""
+    set_lock_timeout()
+    return list(queryset.select_for_update().order_by("pk"))

@@ -1,0 +1,229 @@
+"""Payments (receipts), allocations to invoices, refunds, credit notes and customer credit.
+
+- A payment is money received; allocations spread it over PENDING invoices of the same customer and
+  currency, never more than the payment has unallocated nor more than an invoice still asks.
+- An invoice is PAID as soon as allocations plus credit notes cover its total (paid_at = the paid_at
+  of the payment that completed it) and goes back to PENDING if a refund takes money off it.
+- What a payment has left after allocations and refunds is the customer's credit.
+- Refunds take unallocated money first, then de-allocate from the most recent allocations.
+Lock order: payment rows, then invoice rows, each ascending by id.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from holdfast.core.audit.services import log_action
+from holdfast.core.customers.models import Customer
+from holdfast.core.events.services import emit, emit_stats_changed
+from holdfast.core.tenancy.selectors import get_owned
+from holdfast.kit.clock import now
+from holdfast.kit.errors import Conflict, ValidationFailed
+
+from .. import selectors
+from ..models import CreditNote, Invoice, LedgerEntry, Payment, PaymentAllocation, PaymentReminder, Refund
+from . import ledger
+from ._common import actor_label, currency_of, lock_rows, require_positive
+from .invoicing import ledger_of_invoice
+
+
+def _settle_if_covered(tenant, actor, invoice: Invoice, *, paid_at, method: str) -> None:
+    if invoice.status == Invoice.PENDING and selectors.invoice_remaining_minor(invoice) == 0:
+        invoice.status, invoice.paid_at, invoice.payment_method = Invoice.PAID, paid_at, method
+        invoice.version += 1
+        invoice.save()
+        PaymentReminder.objects.filter(invoice=invoice, status=PaymentReminder.SCHEDULED).update(status=PaymentReminder.CANCELLED)
+        log_action(tenant=tenant, actor=actor, entity=invoice, action="billing.invoice.paid", diff={"status": ["PENDING", "PAID"], "payment_method": [None, method]})
+        emit(tenant, "invoice:paid", {"invoice_id": invoice.pk, "number": invoice.number, "total_minor": invoice.total_minor})
+
+
+def _allocate(tenant, actor, payment: Payment, invoice: Invoice, amount: int | None) -> int:
+    """Allocate up to `amount` (default: as much as possible). Caller holds both rows' locks."""
+    if invoice.status != Invoice.PENDING:
+        raise Conflict(f"Invoice {invoice.display_number} is {invoice.status}; only PENDING invoices take payments.", code="invoice_not_payable", extra={"invoice_id": invoice.pk})
+    if invoice.customer_id != payment.customer_id or invoice.currency != payment.currency:
+        raise Conflict(f"Invoice {invoice.display_number} belongs to another customer or currency.", code="allocation_mismatch", extra={"invoice_id": invoice.pk})
+    available, remaining = selectors.payment_unallocated_minor(payment), selectors.invoice_remaining_minor(invoice)
+    amount = min(available, remaining) if amount is None else amount
+    if amount <= 0:
+        raise Conflict("Nothing left to allocate between this payment and invoice.", code="nothing_to_allocate", extra={"invoice_id": invoice.pk})
+    if amount > available:
+        raise Conflict(f"The payment has only {available} minor units unallocated.", code="allocation_exceeds_payment", extra={"available_minor": available})
+    if amount > remaining:
+        raise Conflict(f"Invoice {invoice.display_number} asks only {remaining} minor units more.", code="allocation_exceeds_invoice", extra={"remaining_minor": remaining, "invoice_id": invoice.pk})
+    allocation, created = PaymentAllocation.objects.get_or_create(tenant=tenant, payment=payment, invoice=invoice, defaults={"amount_minor": amount})
+    if not created:
+        allocation.amount_minor += amount
+        allocation.save(update_fields=["amount_minor"])
+    account = ledger_of_invoice(tenant, invoice)
+    if account is not None:
+        ledger.post(account, entry_type=LedgerEntry.PAYMENT, amount_minor=-amount, description=f"Payment {payment.method} {payment.reference}".strip(), actor=actor, invoice=invoice, payment=payment)
+    log_action(tenant=tenant, actor=actor, entity=allocation, action="billing.payment.allocated", diff={"payment_id": [None, payment.pk], "invoice_id": [None, invoice.pk], "amount_minor": [None, amount]})
+    _settle_if_covered(tenant, actor, invoice, paid_at=payment.paid_at, method=payment.method)
+    return amount
+
+
+def record_payment(*, tenant, actor, customer_id: int, amount_minor: int, method: str, currency: str | None = None, reference: str = "", paid_at: dt.datetime | None = None,
+                   booking_id: int | None = None, source: str = "", allocations: list[dict] | None = None, invoice_ids: list[int] | None = None,
+                   provider_ref: str = "", needs_refund: bool = False, flag_reason: str = "", notes: str = "") -> Payment:
+    """Record money received and allocate it, all or nothing.
+
+    `allocations` = [{"invoice_id": 1, "amount_minor": 500}, …] allocates exact amounts;
+    `invoice_ids` allocates as much as possible to those invoices, oldest due first. What is left
+    stays on the payment as customer credit.
+    """
+    require_positive("amount_minor", amount_minor)
+    if method not in dict(Payment.METHODS):
+        raise ValidationFailed("Unknown payment method.", fields={"method": [f"Use one of {', '.join(dict(Payment.METHODS))}."]})
+    if paid_at is not None and paid_at > now() + dt.timedelta(minutes=5):
+        raise ValidationFailed("A payment cannot be received in the future.", fields={"paid_at": ["Must not be in the future."]})
+    for a in allocations or []:
+        require_positive("amount_minor", a.get("amount_minor"))
+    currency = currency_of(tenant, currency)
+    with transaction.atomic():
+        customer = get_owned(Customer, tenant, customer_id, what="customer")
+        payment = Payment.objects.create(
+            tenant=tenant, customer=customer, booking_id=booking_id, source=source, method=method, reference=(reference or "")[:200], paid_at=paid_at or now(),
+            amount_minor=amount_minor, currency=currency, provider_ref=provider_ref, needs_refund=needs_refund, flag_reason=flag_reason[:300], notes=notes, recorded_by=actor_label(actor),
+        )
+        log_action(tenant=tenant, actor=actor, entity=payment, action="billing.payment.recorded", diff={"amount_minor": [None, amount_minor], "method": [None, method], "customer_id": [None, customer.pk]})
+        wanted = {int(a["invoice_id"]): a["amount_minor"] for a in allocations or []}
+        ids = sorted(set(wanted) | {int(i) for i in invoice_ids or []})
+        if ids:
+            invoices = {i.pk: i for i in lock_rows(Invoice.objects.for_tenant(tenant).filter(pk__in=ids))}
+            missing = [i for i in ids if i not in invoices]
+            if missing:
+                raise ValidationFailed("Some invoices do not exist.", fields={"allocations": [f"No invoice with id {m}." for m in missing]})
+            for invoice_id in ids if allocations else sorted(ids, key=lambda i: (invoices[i].due_date or dt.date.max, i)):
+                if not allocations and selectors.payment_unallocated_minor(payment) == 0:
+                    break
+                _allocate(tenant, actor, payment, invoices[invoice_id], wanted.get(invoice_id))
+        emit(tenant, "payment:recorded", {"payment_id": payment.pk, "customer_id": customer.pk, "amount_minor": amount_minor, "needs_refund": needs_refund})
+        emit_stats_changed(tenant, "billing")
+    return payment
+
+
+def mark_invoice_paid(*, tenant, actor, invoice_id: int, method: str, reference: str = "", paid_at: dt.datetime | None = None) -> Invoice:
+    """Manual marking (cash, card, cheque, transfer): a payment of exactly what the invoice still asks."""
+    with transaction.atomic():
+        invoice = get_owned(Invoice.objects.select_for_update(), tenant, invoice_id, what="invoice")
+        if invoice.status != Invoice.PENDING:
+            raise Conflict(f"Only a PENDING invoice can be marked paid; this one is {invoice.status}.", code="invoice_not_payable")
+        remaining = selectors.invoice_remaining_minor(invoice)
+        record_payment(tenant=tenant, actor=actor, customer_id=invoice.customer_id, amount_minor=remaining, method=method, currency=invoice.currency, reference=reference,
+                       paid_at=paid_at, booking_id=invoice.booking_id, source=invoice.source, allocations=[{"invoice_id": invoice.pk, "amount_minor": remaining}])
+        invoice.refresh_from_db()
+    return invoice
+
+
+def allocate_payment(*, tenant, actor, payment_id: int, invoice_id: int, amount_minor: int | None = None) -> PaymentAllocation:
+    if amount_minor is not None:
+        require_positive("amount_minor", amount_minor)
+    with transaction.atomic():
+        payment = get_owned(Payment.objects.select_for_update(), tenant, payment_id, what="payment")
+        invoice = get_owned(Invoice.objects.select_for_update(), tenant, invoice_id, what="invoice")
+        _allocate(tenant, actor, payment, invoice, amount_minor)
+        emit(tenant, "payment:allocated", {"payment_id": payment.pk, "invoice_id": invoice.pk})
+        emit_stats_changed(tenant, "billing")
+        return PaymentAllocation.objects.get(payment=payment, invoice=invoice)
+
+
+def apply_customer_credit(*, tenant, actor, invoice_id: int) -> int:
+    """Pay an invoice from the customer's unallocated payments, oldest first; returns minor units applied."""
+    with transaction.atomic():
+        invoice = get_owned(Invoice, tenant, invoice_id, what="invoice")
+        applied = 0
+        candidates = selectors.with_payment_amounts(Payment.objects.for_tenant(tenant).filter(customer_id=invoice.customer_id, currency=invoice.currency)).filter(unallocated_minor__gt=0)
+        payments = lock_rows(Payment.objects.filter(pk__in=[p.pk for p in candidates]))  # payments before invoices: the lock order
+        invoice = lock_rows(Invoice.objects.filter(pk=invoice.pk))[0]
+        for payment in payments:
+            remaining = selectors.invoice_remaining_minor(invoice)
+            if remaining == 0 or invoice.status != Invoice.PENDING:
+                break
+            available = selectors.payment_unallocated_minor(payment)
+            if available > 0:
+                applied += _allocate(tenant, actor, payment, invoice, min(available, remaining))
+        if applied:
+            emit_stats_changed(tenant, "billing")
+    return applied
+
+
+def refund_payment(*, tenant, actor, payment_id: int, amount_minor: int, reason: str, method: str | None = None, reference: str = "") -> Refund:
+    require_positive("amount_minor", amount_minor)
+    if not (reason or "").strip():
+        raise ValidationFailed("Say why the money is refunded.", fields={"reason": ["Required."]})
+    with transaction.atomic():
+        payment = get_owned(Payment.objects.select_for_update(), tenant, payment_id, what="payment")
+        refundable = payment.amount_minor - selectors.payment_refunded_minor(payment)
+        if amount_minor > refundable:
+            raise Conflict(f"Only {refundable} minor units of this payment can still be refunded.", code="refund_exceeds_payment", extra={"refundable_minor": refundable})
+        to_release = amount_minor - max(0, selectors.payment_unallocated_minor(payment))
+        if to_release > 0:
+            allocations = list(PaymentAllocation.objects.filter(payment=payment).order_by("-id"))
+            invoices = {i.pk: i for i in lock_rows(Invoice.objects.filter(pk__in=[a.invoice_id for a in allocations]))}
+            for allocation in allocations:
+                if to_release <= 0:
+                    break
+                take = min(allocation.amount_minor, to_release)
+                _release(tenant, actor, payment, allocation, invoices[allocation.invoice_id], take)
+                to_release -= take
+        refund = Refund.objects.create(tenant=tenant, payment=payment, amount_minor=amount_minor, reason=reason.strip()[:300], method=method or payment.method, reference=reference[:200], recorded_by=actor_label(actor))
+        if payment.needs_refund and selectors.payment_unallocated_minor(payment) == 0:
+            payment.needs_refund = False
+            payment.save(update_fields=["needs_refund"])
+        log_action(tenant=tenant, actor=actor, entity=refund, action="billing.payment.refunded", diff={"payment_id": [None, payment.pk], "amount_minor": [None, amount_minor], "reason": [None, refund.reason]})
+        emit(tenant, "payment:refunded", {"payment_id": payment.pk, "refund_id": refund.pk, "amount_minor": amount_minor})
+        emit_stats_changed(tenant, "billing")
+    return refund
+
+
+def _release(tenant, actor, payment: Payment, allocation: PaymentAllocation, invoice: Invoice, amount: int) -> None:
+    """Take `amount` back off an allocation; a PAID invoice that is no longer covered is PENDING again."""
+    if amount == allocation.amount_minor:
+        allocation.delete()
+    else:
+        allocation.amount_minor -= amount
+        allocation.save(update_fields=["amount_minor"])
+    account = ledger_of_invoice(tenant, invoice)
+    if account is not None:
+        ledger.post(account, entry_type=LedgerEntry.REFUND, amount_minor=amount, description=f"Refund of payment {payment.pk}", actor=actor, invoice=invoice, payment=payment)
+    if invoice.status == Invoice.PAID and selectors.invoice_remaining_minor(invoice) > 0:
+        invoice.status, invoice.paid_at, invoice.payment_method = Invoice.PENDING, None, ""
+        invoice.version += 1
+        invoice.save()
+        log_action(tenant=tenant, actor=actor, entity=invoice, action="billing.invoice.reopened", diff={"status": ["PAID", "PENDING"], "released_minor": [None, amount]})
+        emit(tenant, "invoice:updated", {"invoice_id": invoice.pk, "status": invoice.status})
+
+
+def create_credit_note(*, tenant, actor, invoice_id: int, amount_minor: int, reason: str) -> CreditNote:
+    """Reduce what a PENDING invoice asks for (no money moves); at zero it is settled (PAID)."""
+    require_positive("amount_minor", amount_minor)
+    if not (reason or "").strip():
+        raise ValidationFailed("Say why the credit is given.", fields={"reason": ["Required."]})
+    with transaction.atomic():
+        invoice = get_owned(Invoice.objects.select_for_update(), tenant, invoice_id, what="invoice")
+        if invoice.status != Invoice.PENDING:
+            raise Conflict(f"Only a PENDING invoice can be credited; this one is {invoice.status}.", code="invalid_invoice_status")
+        remaining = selectors.invoice_remaining_minor(invoice)
+        if amount_minor > remaining:
+            raise Conflict(f"The invoice asks only {remaining} minor units more.", code="credit_exceeds_invoice", extra={"remaining_minor": remaining})
+        note = CreditNote.objects.create(tenant=tenant, invoice=invoice, amount_minor=amount_minor, reason=reason.strip()[:300], recorded_by=actor_label(actor))
+        account = ledger_of_invoice(tenant, invoice)
+        if account is not None:
+            ledger.post(account, entry_type=LedgerEntry.ADJUSTMENT, amount_minor=-amount_minor, description=f"Credit note on {invoice.display_number}: {note.reason}", actor=actor, invoice=invoice)
+        log_action(tenant=tenant, actor=actor, entity=note, action="billing.credit_note.created", diff={"invoice_id": [None, invoice.pk], "amount_minor": [None, amount_minor]})
+        emit(tenant, "credit_note:created", {"invoice_id": invoice.pk, "credit_note_id": note.pk, "amount_minor": amount_minor})
+        _settle_if_covered(tenant, actor, invoice, paid_at=now(), method="CREDIT_NOTE")
+        emit_stats_changed(tenant, "billing")
+    return note
+
+
+def flag_payment_for_refund(*, tenant, actor, payment_id: int, reason: str) -> Payment:
+    with transaction.atomic():
+        payment = get_owned(Payment.objects.select_for_update(), tenant, payment_id, what="payment")
+        payment.needs_refund, payment.flag_reason = True, (reason or "")[:300]
+        payment.save(update_fields=["needs_refund", "flag_reason"])
+        log_action(tenant=tenant, actor=actor, entity=payment, action="billing.payment.flagged", diff={"needs_refund": [False, True], "reason": [None, payment.flag_reason]})
+        emit(tenant, "payment:flagged", {"payment_id": payment.pk, "reason": payment.flag_reason})
+    return payment
