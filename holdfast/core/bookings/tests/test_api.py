@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import pytest
+
+from holdfast.core.inventory.tests.factories import ResourceFactory, SiteFactory
+
+pytestmark = pytest.mark.django_db
+BASE = "/api/v1/bookings"
+
+
+@pytest.fixture
+def room(tenant):
+    return ResourceFactory(site=SiteFactory(tenant=tenant))
+
+
+def create(api, room, customer=None):
+    return api.post(BASE, {"resource_id": room.pk, "starts_at": "2030-03-01T14:00:00+01:00", "ends_at": "2030-03-04T10:00:00+01:00", "customer_id": customer.pk if customer else None})
+
+
+def test_booking_lifecycle_through_the_api(owner_api, room, customer):
+    created = create(owner_api, room, customer)
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert body["status"] == "HELD" and body["hold_expires_at"] and set(body["allowed_transitions"]) == {"approve", "confirm", "cancel", "expire"}
+    bid = body["id"]
+    assert create(owner_api, room).status_code == 409
+    confirmed = owner_api.post(f"{BASE}/{bid}/transitions/confirm", {"reason": "deposit", "version": 1})
+    assert confirmed.status_code == 200 and confirmed.json()["status"] == "CONFIRMED"
+    illegal = owner_api.post(f"{BASE}/{bid}/transitions/approve", {})
+    assert illegal.status_code == 409 and illegal.json()["code"] == "illegal_transition"
+    history = owner_api.get(f"{BASE}/{bid}/history").json()
+    assert [(h["from_status"], h["to_status"]) for h in history] == [("", "HELD"), ("HELD", "CONFIRMED")]
+    listed = owner_api.get(BASE, {"status": "CONFIRMED"}).json()
+    assert listed["count"] == 1
+
+
+def test_unknown_transition_is_409_and_system_only_is_403(owner_api, room):
+    bid = create(owner_api, room).json()["id"]
+    assert owner_api.post(f"{BASE}/{bid}/transitions/teleport", {}).json()["code"] == "illegal_transition"
+    assert owner_api.post(f"{BASE}/{bid}/transitions/expire", {}).status_code == 403
+
+
+def test_other_tenant_cannot_see_or_move_a_booking(owner_api, outsider_api, room):
+    bid = create(owner_api, room).json()["id"]
+    assert outsider_api.get(f"{BASE}/{bid}").status_code == 404
+    assert outsider_api.post(f"{BASE}/{bid}/transitions/cancel", {}).status_code == 404
+
+
+def test_staff_may_view_but_not_create(staff_api, room):
+    assert staff_api.get(BASE).status_code == 200
+    assert create(staff_api, room).status_code == 403
+
+
+def test_flows_are_described(owner_api):
+    flows = {f["name"]: f for f in owner_api.get(f"{BASE}/flows").json()}
+    assert flows["generic"]["initial"] == "HELD"
