@@ -21,6 +21,8 @@ API_ROUTERS = [
 WEB_URLCONFS = [
     ("events/", "holdfast.core.events.urls"),
     ("customers/", "holdfast.core.customers.urls"),
+    ("accounts/", "holdfast.core.accounts.urls"),
+    ("audit/", "holdfast.core.audit.urls"),
     ("inventory/", "holdfast.core.inventory.urls"),
     ("bookings/", "holdfast.core.bookings.urls"),
     ("billing/", "holdfast.core.billing.urls"),

@@ -5,37 +5,54 @@ from django.urls import NoReverseMatch, reverse
 
 from holdfast.core.accounts import selectors
 
+PLATFORM, ADMIN, STAFF, CLIENT, NONE = "platform", "admin", "staff", "client", "none"
+PORTAL_LABELS = {PLATFORM: "Platform admin", ADMIN: "Business admin", STAFF: "Staff", CLIENT: "Client portal", NONE: "No business"}
+
 
 def portal_for(user, tenant) -> str:
     if tenant is None:
-        return "platform" if selectors.is_platform_admin(user) else "none"
+        return PLATFORM if selectors.is_platform_admin(user) else NONE
     key = selectors.role_key_in(user, tenant)
     if key is None:
-        return "platform" if selectors.is_platform_admin(user) else "none"
+        return PLATFORM if selectors.is_platform_admin(user) else NONE
     if key == "customer" or selectors.has_perm(user, tenant, "portal.use") and not selectors.has_perm(user, tenant, "dashboard.view"):
-        return "client"
+        return CLIENT
     if key in ("admin", "manager") or selectors.has_perm(user, tenant, "members.manage"):
-        return "admin"
-    return "staff"
+        return ADMIN
+    return STAFF
 
 
-# (label, url name, permission or None, portals)
+BUSINESS = {ADMIN, STAFF, PLATFORM}
+
+# (label, url name, permission or None, portals). Names of apps not built yet are skipped.
 NAV_ITEMS = [
-    ("Platform", "web:platform", "platform.view_all", {"platform", "admin", "staff", "client", "none"}),
-    ("Dashboard", "web:home", None, {"admin", "staff"}),
-    ("My portal", "web:home", "portal.use", {"client"}),
-    ("Customers", "web:customers", "customers.view", {"admin", "staff"}),
-    ("Team", "web:members", "members.view", {"admin"}),
-    ("Audit", "web:audit", "audit.view", {"admin"}),
-    ("Notifications", "web:notifications", "notifications.view", {"admin", "staff", "client"}),
-    ("Settings", "web:settings", "tenant.manage", {"admin"}),
+    ("Platform", "web:platform", "platform.view_all", {PLATFORM, ADMIN, STAFF, CLIENT, NONE}),
+    ("Dashboard", "web:home", None, {ADMIN, STAFF}),
+    ("My portal", "web:home", "portal.use", {CLIENT}),
+    ("Customers", "customers:list", "customers.view", BUSINESS),
+    ("Team", "accounts:members", "members.view", {ADMIN, PLATFORM}),
+    ("Roles", "accounts:roles", "members.view", {ADMIN, PLATFORM}),
+    ("Notifications", "events:notifications", "notifications.view", {ADMIN, STAFF, CLIENT}),
+    ("Webhooks", "events:webhooks", "webhooks.manage", {ADMIN}),
+    ("API tokens", "accounts:tokens", "tokens.manage", {ADMIN}),
+    ("Audit", "audit:trail", "audit.view", {ADMIN, PLATFORM}),
+    ("Logs", "audit:logs", "logs.view", {ADMIN}),
+    ("System logs", "web:platform_logs", "platform.view_logs", {PLATFORM}),
+    ("Settings", "accounts:settings", "tenant.view", {ADMIN, PLATFORM}),
 ]
 
 
+def _unwrap(tenant):
+    if not tenant:
+        return None
+    return getattr(tenant, "_wrapped", tenant)
+
+
 def navigation_for(request) -> dict:
-    user, tenant = request.user, getattr(request, "tenant", None) or None
+    user, tenant = request.user, _unwrap(getattr(request, "tenant", None))
     portal = portal_for(user, tenant)
     items = []
+    seen = set()
     for label, name, perm, portals in NAV_ITEMS:
         if portal not in portals:
             continue
@@ -45,5 +62,15 @@ def navigation_for(request) -> dict:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append({"label": label, "url": url, "active": request.path == url})
-    return {"portal": portal, "nav_items": items, "user_tenants": list(selectors.tenants_for(user)[:50])}
+        if url in seen:
+            continue
+        seen.add(url)
+        active = request.path == url or (url != "/" and request.path.startswith(url))
+        items.append({"label": label, "url": url, "active": active})
+    # The longest matching prefix wins, so /audit/logs/ does not also light up /audit/.
+    lit = [i for i in items if i["active"]]
+    if len(lit) > 1:
+        best = max(lit, key=lambda i: len(i["url"]))
+        for item in lit:
+            item["active"] = item is best
+    return {"portal": portal, "portal_label": PORTAL_LABELS[portal], "nav_items": items, "user_tenants": list(selectors.tenants_for(user)[:50])}

@@ -7,6 +7,10 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("dashboard/stats/", views.dashboard_stats, name="dashboard_stats"),
+    path("platform/", views.platform, name="platform"),
+    path("platform/tenants/new/", views.platform_create_tenant, name="platform_create_tenant"),
+    path("platform/logs/", views.platform_logs, name="platform_logs"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("switch-tenant/", views.switch_tenant, name="switch_tenant"),

@@ -1,0 +1,130 @@
+/* holdfast shell: live updates over server-sent events, plus a few progressive enhancements.
+ *
+ * The server streams outbox events (`stats:changed`, `booking:updated`, ...) from the URL in
+ * <body data-live-url>. Each one is re-dispatched on <body> as a DOM event `hf:stats-changed`,
+ * `hf:booking-updated`, ... so HTMX widgets declared with
+ * hx-trigger="hf:stats-changed from:body" refetch themselves. No live URL, or a 404: do nothing.
+ */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  var KNOWN_EVENTS = [
+    "stats:changed", "booking:created", "booking:updated", "booking:deleted", "invoice:created", "invoice:updated",
+    "client:created", "client:updated", "service:updated", "notification:created", "member:created", "member:updated",
+    "role:created", "role:updated", "tenant:updated", "hold:created", "hold:updated", "payment:created"
+  ];
+  var MAX_DELAY = 30000;
+
+  function domName(eventType) {
+    return "hf:" + String(eventType).toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  }
+
+  function dispatch(eventType, data) {
+    var detail = data;
+    try { detail = JSON.parse(data); } catch (e) { /* plain text payload */ }
+    document.body.dispatchEvent(new CustomEvent(domName(eventType), { bubbles: true, detail: detail }));
+    document.body.dispatchEvent(new CustomEvent("hf:event", { bubbles: true, detail: { type: eventType, data: detail } }));
+  }
+
+  function startLive(body) {
+    var url = body.getAttribute("data-live-url");
+    if (!url || typeof window.EventSource !== "function") return;
+    var extra = (body.getAttribute("data-live-events") || "").split(/[\s,]+/).filter(Boolean);
+    var names = KNOWN_EVENTS.concat(extra);
+    var delay = 1000;
+    var lastId = null;
+    var stopped = false;
+    var source = null;
+
+    function connect() {
+      if (stopped) return;
+      var target = url;
+      if (lastId) target += (url.indexOf("?") < 0 ? "?" : "&") + "last_event_id=" + encodeURIComponent(lastId);
+      source = new EventSource(target, { withCredentials: true });
+      source.onopen = function () { delay = 1000; };
+      var handler = function (ev) {
+        if (ev.lastEventId) lastId = ev.lastEventId;
+        dispatch(ev.type, ev.data);
+      };
+      names.forEach(function (name) { source.addEventListener(name, handler); });
+      source.onmessage = function (ev) {
+        // Unnamed messages may carry their type in the JSON body.
+        if (ev.lastEventId) lastId = ev.lastEventId;
+        try {
+          var body = JSON.parse(ev.data);
+          var type = body.type || body.event_type || body.event;
+          if (type) dispatch(type, ev.data);
+        } catch (e) { /* keep-alive or non-JSON: ignore */ }
+      };
+      source.onerror = function () {
+        if (source.readyState !== EventSource.CLOSED) return; // the browser is already retrying
+        source.close();
+        probeThenRetry();
+      };
+    }
+
+    function probeThenRetry() {
+      // A closed stream is either a missing endpoint (stop for good) or a hiccup (retry with back-off).
+      var controller = typeof AbortController === "function" ? new AbortController() : null;
+      fetch(url, { credentials: "same-origin", headers: { Accept: "text/event-stream" }, signal: controller && controller.signal })
+        .then(function (response) {
+          if (controller) controller.abort();
+          if (response.status === 404 || response.status === 401 || response.status === 403 || response.status === 405) {
+            stopped = true;
+            return;
+          }
+          schedule();
+        })
+        .catch(function () { schedule(); });
+    }
+
+    function schedule() {
+      if (stopped) return;
+      var wait = delay + Math.floor(Math.random() * 500);
+      delay = Math.min(MAX_DELAY, delay * 2);
+      window.setTimeout(connect, wait);
+    }
+
+    window.addEventListener("pagehide", function () { stopped = true; if (source) source.close(); });
+    connect();
+  }
+
+  function enhance(root) {
+    root.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      if (form.dataset.hfBound) return;
+      form.dataset.hfBound = "1";
+      form.addEventListener("submit", function (ev) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) ev.preventDefault();
+      });
+    });
+    root.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
+      if (select.dataset.hfBound) return;
+      select.dataset.hfBound = "1";
+      select.addEventListener("change", function () { select.form.requestSubmit ? select.form.requestSubmit() : select.form.submit(); });
+    });
+    root.querySelectorAll("[data-copy]").forEach(function (button) {
+      if (button.dataset.hfBound) return;
+      button.dataset.hfBound = "1";
+      button.addEventListener("click", function () {
+        var field = document.querySelector(button.getAttribute("data-copy"));
+        if (!field) return;
+        field.select();
+        var done = function () { button.textContent = "Copied"; };
+        if (navigator.clipboard) navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+        else { document.execCommand("copy"); done(); }
+      });
+    });
+    root.querySelectorAll("[data-select-on-focus]").forEach(function (field) {
+      field.addEventListener("focus", function () { field.select(); });
+    });
+  }
+
+  window.holdfast = { domName: domName, dispatch: dispatch };
+
+  document.addEventListener("DOMContentLoaded", function () {
+    enhance(document);
+    document.body.addEventListener("htmx:afterSettle", function (ev) { enhance(ev.target); });
+    startLive(document.body);
+  });
+})();
