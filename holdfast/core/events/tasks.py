@@ -6,13 +6,13 @@ from holdfast.kit.periodic import periodic
 from . import dispatcher, services
 
 
-@periodic("events.dispatch_outbox", every_seconds=2)
+@periodic("events.outbox_dispatch", every_seconds=2)
 def dispatch_outbox() -> int:
     """Fan new outbox events out to webhook deliveries (claimed with SKIP LOCKED)."""
     return dispatcher.dispatch_all()
 
 
-@periodic("events.deliver_webhooks", every_seconds=2)
+@periodic("events.webhook_delivery", every_seconds=2)
 def deliver_webhooks() -> int:
     """POST deliveries that are due: first attempts and retries whose back-off has passed."""
     total = 0
@@ -24,6 +24,6 @@ def deliver_webhooks() -> int:
     return total
 
 
-@periodic("events.purge_idempotency_keys", every_seconds=600)
+@periodic("events.idempotency_purge", every_seconds=600)
 def purge_idempotency_keys() -> int:
     return services.purge_expired_idempotency_keys()

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from holdfast.core.accounts.selectors import require_perm
-from holdfast.kit.errors import DomainError
+from holdfast.kit.errors import Conflict, DomainError, ValidationFailed
 
 from . import selectors, services
 from .forms import WebhookForm, apply_error
@@ -58,7 +58,7 @@ def _webhook_action(request, webhook_id: int, action, success: str):
     tenant = _tenant(request, "webhooks.manage")
     try:
         action(tenant)
-    except DomainError as exc:
+    except (Conflict, ValidationFailed) as exc:  # a missing/foreign id stays a 404 page
         messages.error(request, exc.detail)
     else:
         messages.success(request, success)
@@ -93,7 +93,7 @@ def webhook_delete(request, webhook_id: int):
     tenant = _tenant(request, "webhooks.manage")
     try:
         services.delete_webhook_endpoint(tenant=tenant, actor=request.user, endpoint_id=webhook_id)
-    except DomainError as exc:
+    except (Conflict, ValidationFailed) as exc:
         messages.error(request, exc.detail)
     else:
         messages.success(request, "Webhook endpoint deleted.")

@@ -22,7 +22,7 @@ import time
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.db.utils import OperationalError
 
 from holdfast.kit.periodic import PERIODIC, PeriodicJob
@@ -88,6 +88,13 @@ def database_task_worker(*, worker_id: str, queue_names: list[str]):
     )
 
 
+def refresh_connections() -> None:
+    """Drop broken or expired connections between jobs, as Django does between requests (never inside
+    an outer transaction, e.g. when a test calls the command)."""
+    if not any(conn.in_atomic_block for conn in connections.all(initialized_only=True)):
+        close_old_connections()
+
+
 class WorkerLoop:
     def __init__(self, *, jobs: list[PeriodicJob], task_worker, interval: float, max_tasks_per_tick: int = 20):
         self.jobs = jobs
@@ -112,7 +119,7 @@ class WorkerLoop:
 
     # -- work
     def run_job(self, job: PeriodicJob) -> int | str | None:
-        close_old_connections()
+        refresh_connections()
         started = time.monotonic()
         try:
             handled = job.run()
@@ -120,7 +127,7 @@ class WorkerLoop:
             logger.exception("periodic job %s failed", job.name)
             return "failed"
         finally:
-            close_old_connections()
+            refresh_connections()
         level = logging.INFO if handled else logging.DEBUG
         logger.log(level, "periodic job %s handled %s in %.0f ms", job.name, handled, (time.monotonic() - started) * 1000)
         return handled
@@ -140,7 +147,7 @@ class WorkerLoop:
             return 0
         ran = 0
         while (limit is None or ran < limit) and (self.running or limit is None):
-            close_old_connections()
+            refresh_connections()
             if not self.task_worker.run_one():
                 break
             ran += 1
