@@ -3,15 +3,20 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Field, Schema
+from pydantic import BaseModel, ConfigDict
 
 
-class AddressSchema(Schema):
-    line1: str = ""
-    line2: str = ""
-    city: str = ""
-    region: str = ""
-    postal_code: str = ""
-    country: str = ""
+class AddressSchema(BaseModel):
+    # A plain pydantic model on purpose: ninja's Schema reads attributes of any object, so a string
+    # sent as the address would silently become an empty address instead of a 422.
+    model_config = ConfigDict(extra="forbid")
+
+    line1: str = Field("", max_length=200)
+    line2: str = Field("", max_length=200)
+    city: str = Field("", max_length=200)
+    region: str = Field("", max_length=200)
+    postal_code: str = Field("", max_length=200)
+    country: str = Field("", max_length=200)
 
 
 class CustomerIn(Schema):
