@@ -6,7 +6,8 @@ A POST under /api/ with an `Idempotency-Key` header, by a caller whose tenant ca
   constraint decides who owns the key when two requests race;
 - the owner runs the request; a response below 500 is stored (status + JSON body) and later
   requests with the same key and the same method+path+body get it replayed with
-  `Idempotent-Replayed: true` and no second effect; a 5xx deletes the key so a retry runs again;
+  `Idempotent-Replayed: true` and no second effect; a 5xx deletes the key so a retry runs again,
+  and so do 401/403/429 (refused before anything ran: a retry with fixed credentials must run);
 - the same key with a different request is refused (422 `idempotency_key_reused`);
 - the same key while the first request still runs answers 409 `idempotency_in_progress`; a row left
   in progress for more than STALE_SECONDS (a crashed process) is taken over;
@@ -33,6 +34,7 @@ logger = logging.getLogger("holdfast.idempotency")
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 STALE_SECONDS = 60
+RELEASE_STATUSES = {401, 403, 429}
 
 
 def request_hash(request) -> str:
@@ -88,7 +90,7 @@ class IdempotencyMiddleware:
         except BaseException:
             IdempotencyKey.objects.filter(pk=row.pk).delete()
             raise
-        if response.status_code >= 500:
+        if response.status_code >= 500 or response.status_code in RELEASE_STATUSES:
             IdempotencyKey.objects.filter(pk=row.pk).delete()
         else:
             IdempotencyKey.objects.filter(pk=row.pk).update(response_status=response.status_code, response_json=_stored_json(response))

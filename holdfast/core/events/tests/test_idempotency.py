@@ -146,3 +146,14 @@ def test_two_concurrent_requests_with_one_key_create_one_customer(owner_api, ten
     assert statuses in ([201, 201], [201, 409])
     if statuses == [201, 201]:
         assert [r[2] for r in results].count("true") == 1
+
+
+def test_permission_refusal_is_not_remembered(staff_api, tenant, staff_member):
+    from holdfast.core.accounts.models import Membership, Role
+
+    refused = staff_api.post(URL, {"name": "Grace"}, headers={"Idempotency-Key": "k-7"})
+    assert refused.status_code == 403
+    Membership.objects.filter(user=staff_member, tenant=tenant).update(role=Role.objects.get(tenant=tenant, key="admin"))
+    staff_member._hf_memberships = None
+    allowed = staff_api.post(URL, {"name": "Grace"}, headers={"Idempotency-Key": "k-7"})
+    assert allowed.status_code == 201 and "Idempotent-Replayed" not in allowed
