@@ -42,6 +42,17 @@ def notify_many(tenant, recipients, *, event_type: str, title: str, body: str = 
     return len(rows)
 
 
+def notify_members_with(tenant, permission: str, *, event_type: str, title: str, body: str = "", data: dict | None = None, exclude=None) -> int:
+    """Notify every active member of `tenant` whose role grants `permission` (e.g. admins about a
+    failed payment: `notify_members_with(t, "billing.manage", …)`). Returns how many were notified."""
+    from holdfast.core.accounts.models import Membership
+    from holdfast.core.accounts.permissions import pattern_grants
+
+    memberships = Membership.objects.for_tenant(tenant).filter(is_active=True, user__is_active=True).select_related("user", "role")
+    recipients = [m.user for m in memberships if pattern_grants(m.role.permissions, permission, platform=False) and (exclude is None or m.user_id != getattr(exclude, "pk", exclude))]
+    return notify_many(tenant, recipients, event_type=event_type, title=title, body=body, data=data)
+
+
 # ---------------------------------------------------------------- notifications
 
 

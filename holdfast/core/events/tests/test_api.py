@@ -94,3 +94,11 @@ def test_webhooks_need_webhooks_manage(staff_api, tenant):
     created = staff_api.post("/api/v1/webhooks", {"url": "https://example.com/x"})
     assert created.status_code == 403 and created.json()["code"] == "permission_denied"
     assert WebhookEndpoint.objects.count() == 1
+
+
+def test_notify_members_with_reaches_only_holders_of_the_permission(tenant, owner, staff_member, outsider):
+    from holdfast.core.events.services import notify_members_with
+
+    assert notify_members_with(tenant, "webhooks.manage", event_type="payment:failed", title="A payment failed") == 1
+    assert list(Notification.objects.values_list("recipient_id", flat=True)) == [owner.pk]
+    assert notify_members_with(tenant, "notifications.view", event_type="x:y", title="All", exclude=owner) == 1
