@@ -1,0 +1,41 @@
+"""CSV exports of invoices and payments (amounts in major units with the currency, as accountants expect)."""
+from __future__ import annotations
+
+import csv
+import io
+
+from holdfast.kit.money import Money
+
+from . import selectors
+
+
+def _major(minor: int, currency: str) -> str:
+    return str(Money(int(minor), currency).to_decimal())
+
+
+def _safe(value) -> str:
+    """Neutralise spreadsheet formulas in free text (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def invoices_csv(tenant, **filters) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["number", "status", "customer", "issue_date", "due_date", "currency", "subtotal", "tax", "total", "paid", "credited", "remaining", "paid_at", "payment_method"])
+    for inv in selectors.invoices(tenant, **filters).order_by("number", "id"):
+        writer.writerow([inv.display_number, inv.status, _safe(inv.customer.name), inv.issue_date or "", inv.due_date or "", inv.currency,
+                         _major(inv.subtotal_minor, inv.currency), _major(inv.tax_minor, inv.currency), _major(inv.total_minor, inv.currency),
+                         _major(inv.allocated_minor, inv.currency), _major(inv.credited_minor, inv.currency), _major(inv.remaining_minor, inv.currency),
+                         inv.paid_at.isoformat() if inv.paid_at else "", inv.payment_method])
+    return out.getvalue()
+
+
+def payments_csv(tenant, **filters) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "paid_at", "customer", "method", "reference", "currency", "amount", "allocated", "refunded", "unallocated", "needs_refund"])
+    for p in selectors.payments(tenant, **filters).order_by("paid_at", "id"):
+        writer.writerow([p.pk, p.paid_at.isoformat(), _safe(p.customer.name), p.method, _safe(p.reference), p.currency, _major(p.amount_minor, p.currency),
+                         _major(p.allocated_minor, p.currency), _major(p.refunded_minor, p.currency), _major(p.unallocated_minor, p.currency), "yes" if p.needs_refund else "no"])
+    return out.getvalue()
