@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.tasks import task
 
 from holdfast.core.events.management.commands.worker import discover_periodic_jobs
 from holdfast.core.events.models import OutboxEvent, WebhookDelivery
@@ -77,3 +78,24 @@ def test_worker_process_delivers_and_stops_gracefully_on_sigterm(hook_server):
     assert proc.returncode == 0, output
     assert "worker stopped" in output
     assert "events.outbox_dispatch handled 1" in output
+
+
+
+RAN: list[int] = []
+
+
+@task()
+def sample_task(value: int) -> int:
+    RAN.append(value)
+    return value * 2
+
+
+def test_once_runs_ready_database_tasks(db, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    result = sample_task.enqueue(21)
+    RAN.clear()
+    call_command("worker", "--once", "--only", "none", stdout=io.StringIO())
+    assert RAN == [21]
+    assert DBTaskResult.objects.get(pk=result.id).status == "SUCCESSFUL"
