@@ -9,10 +9,17 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // EventSource has no wildcard listener: these are the outbox event types in use (extend with
+  // <body data-live-events="a:b c:d"> for new ones).
   var KNOWN_EVENTS = [
-    "stats:changed", "booking:created", "booking:updated", "booking:deleted", "invoice:created", "invoice:updated",
-    "client:created", "client:updated", "service:updated", "notification:created", "member:created", "member:updated",
-    "role:created", "role:updated", "tenant:updated", "hold:created", "hold:updated", "payment:created"
+    "stats:changed", "availability:changed", "notification:created",
+    "booking:created", "booking:updated", "booking:deleted", "client:created", "client:updated", "service:updated",
+    "hold:placed", "hold:extended", "hold:released", "hold:expired", "hold:converted",
+    "invoice:created", "invoice:updated", "invoice:issued", "invoice:sent", "invoice:paid", "invoice:voided", "invoice:uncollectible",
+    "invoice_item:created", "invoice_item:voided", "payment:recorded", "payment:allocated", "payment:refunded", "payment:flagged",
+    "credit_note:created", "reminder:scheduled", "reminder:sent", "reminder:failed", "price:locked", "price:updated",
+    "resource:created", "resource:updated", "site:created", "site:updated", "member:created", "member:updated",
+    "role:created", "role:updated", "tenant:updated", "webhook:created", "webhook:updated", "webhook:deleted"
   ];
   var MAX_DELAY = 30000;
 

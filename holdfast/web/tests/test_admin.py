@@ -1,0 +1,63 @@
+"""Back office: staff users who are not superusers only see the tenants they are Admin of."""
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from holdfast.core.audit.models import AuditEntry
+from tests.factories import AuditEntryFactory, CustomerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def grant(user, *codenames):
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+
+
+@pytest.fixture
+def back_office_owner(owner):
+    owner.is_staff = True
+    owner.save()
+    grant(owner, "view_customer", "change_customer", "view_auditentry", "change_auditentry", "delete_auditentry", "view_tenant")
+    return owner
+
+
+def test_staff_admin_sees_only_customers_of_their_tenants(web_as, back_office_owner, tenant, other_tenant):
+    mine = CustomerFactory(tenant=tenant, name="Mine Customer")
+    theirs = CustomerFactory(tenant=other_tenant, name="Their Customer")
+    c = web_as(back_office_owner)
+    body = c.get("/admin/customers/customer/").content.decode()
+    assert "Mine Customer" in body and "Their Customer" not in body
+    assert c.get(f"/admin/customers/customer/{mine.pk}/change/").status_code == 200
+    assert c.get(f"/admin/customers/customer/{theirs.pk}/change/").status_code in (302, 404)
+
+
+def test_staff_admin_sees_only_their_tenants(web_as, back_office_owner, tenant, other_tenant):
+    body = web_as(back_office_owner).get("/admin/tenancy/tenant/").content.decode()
+    assert "Harbour Homes" in body and "Rival Realty" not in body
+
+
+def test_staff_user_who_is_not_an_admin_sees_nothing(web_as, staff_member, tenant):
+    staff_member.is_staff = True
+    staff_member.save()
+    grant(staff_member, "view_customer")
+    CustomerFactory(tenant=tenant, name="Hidden From Staff")
+    response = web_as(staff_member).get("/admin/customers/customer/")
+    assert response.status_code == 403 or "Hidden From Staff" not in response.content.decode()
+
+
+def test_audit_entries_are_read_only_even_with_change_rights(web_as, back_office_owner, tenant):
+    entry = AuditEntryFactory(tenant=tenant)
+    c = web_as(back_office_owner)
+    assert c.get(f"/admin/audit/auditentry/{entry.pk}/change/").status_code == 200
+    c.post(f"/admin/audit/auditentry/{entry.pk}/delete/", {"post": "yes"})
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+    assert c.get("/admin/audit/auditentry/add/").status_code == 403
+
+
+def test_superuser_sees_everything(web_as, tenant, other_tenant):
+    root = UserFactory(is_staff=True, is_superuser=True)
+    CustomerFactory(tenant=tenant, name="Mine Customer")
+    CustomerFactory(tenant=other_tenant, name="Their Customer")
+    body = web_as(root).get("/admin/customers/customer/").content.decode()
+    assert "Mine Customer" in body and "Their Customer" in body
