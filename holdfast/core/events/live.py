@@ -6,6 +6,12 @@ heartbeat, and ends after STREAM_SECONDS so a worker thread is never held for lo
 reconnects with Last-Event-ID and continues where it stopped. Without a cursor it starts at "now".
 Only the caller's tenant's events are read (the cursor is an id of the shared sequence, so a cursor
 from another tenant reveals nothing: the query is scoped by tenant).
+
+Ids are handed out when a transaction inserts, not when it commits, so an event with a lower id can
+become visible after a higher one was sent. While connected, the stream keeps looking below the
+newest id it sent for GRACE_SECONDS (skipping what it already sent), so such late commits still
+arrive. A reconnect resumes strictly after Last-Event-ID; events are hints to refetch, and the
+next `stats:changed` brings screens up to date anyway.
 """
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from . import selectors
 STREAM_SECONDS = 25.0
 POLL_SECONDS = 1.0
 HEARTBEAT_SECONDS = 10.0
+GRACE_SECONDS = 5.0
 RETRY_MS = 3000
 
 
@@ -39,12 +46,18 @@ def _cursor(request, after: int | None, tenant) -> int:
 def event_stream(tenant, cursor: int, duration: float, *, poll: float = POLL_SECONDS):
     yield f"retry: {RETRY_MS}\n: connected, after {cursor}\n\n"
     started = last_sent = time.monotonic()
+    low = cursor  # everything at or below `low` is settled; above it, `sent` says what went out when
+    sent: dict[int, float] = {}
     while True:
-        events = selectors.events_after(tenant, cursor)
-        for event in events:
-            cursor = event.pk
-            yield frame(event)
+        events = selectors.events_after(tenant, low, exclude=sent.keys())
         now = time.monotonic()
+        for event in events:
+            sent[event.pk] = now
+            yield frame(event)
+        settled = [pk for pk, at in sent.items() if now - at > GRACE_SECONDS]
+        if settled:
+            low = max(low, max(settled))
+            sent = {pk: at for pk, at in sent.items() if pk > low}
         if events:
             last_sent = now
         elif now - last_sent >= HEARTBEAT_SECONDS:

@@ -36,9 +36,12 @@ def unread_count(tenant, user) -> int:
     return notifications_for(tenant, user, unread=True).count()
 
 
-def events_after(tenant, after_id: int, *, limit: int = 100):
-    """The tenant's events with id > after_id, oldest first (the live feed's cursor)."""
-    return list(OutboxEvent.objects.for_tenant(tenant).filter(id__gt=after_id).order_by("id")[:limit])
+def events_after(tenant, after_id: int, *, exclude=(), limit: int = 100):
+    """The tenant's events with id > after_id (minus `exclude`), oldest first (the live feed's cursor)."""
+    qs = OutboxEvent.objects.for_tenant(tenant).filter(id__gt=after_id)
+    if exclude:
+        qs = qs.exclude(id__in=list(exclude))
+    return list(qs.order_by("id")[:limit])
 
 
 def latest_event_id(tenant) -> int:

@@ -63,3 +63,20 @@ def test_stream_needs_login_and_dashboard_permission(client, api_as, tenant):
     assert client.get(URL).status_code == 401
     customer_user = member(tenant, "customer")
     assert api_as(customer_user, tenant).get(URL, {"max_seconds": 0}).status_code == 403
+
+
+def test_event_committed_late_with_a_lower_id_still_arrives_once(tenant):
+    from holdfast.core.events.models import OutboxEvent
+
+    lower, higher = OutboxEventFactory(tenant=tenant), OutboxEventFactory(tenant=tenant)
+    ids = (lower.pk, higher.pk)
+    OutboxEvent.objects.filter(pk__in=ids).delete()
+    stream = event_stream(tenant, cursor=ids[0] - 1, duration=5, poll=0.01)
+    next(stream)
+    OutboxEventFactory(tenant=tenant, id=ids[1])  # the higher id becomes visible first …
+    assert next(stream).startswith(f"id: {ids[1]}\n")
+    OutboxEventFactory(tenant=tenant, id=ids[0])  # … then a transaction that took the lower id commits
+    assert next(stream).startswith(f"id: {ids[0]}\n")
+    OutboxEventFactory(tenant=tenant, event_type="stats:changed")
+    assert "stats:changed" in next(stream)  # nothing was sent twice on the way
+    stream.close()
