@@ -1,9 +1,13 @@
 """Periodic jobs of the events app, run by `holdfast worker` (every worker runs them: each is safe in parallel)."""
 from __future__ import annotations
 
+import time
+
 from holdfast.kit.periodic import periodic
 
 from . import dispatcher, services
+
+DELIVERY_BUDGET_SECONDS = 10
 
 
 @periodic("events.outbox_dispatch", every_seconds=2)
@@ -14,12 +18,15 @@ def dispatch_outbox() -> int:
 
 @periodic("events.webhook_delivery", every_seconds=2)
 def deliver_webhooks() -> int:
-    """POST deliveries that are due: first attempts and retries whose back-off has passed."""
-    total = 0
-    for _ in range(10):  # bounded so one tick never starves the other jobs
-        handled = dispatcher.deliver_due(limit=20)
+    """POST deliveries that are due: first attempts and retries whose back-off has passed.
+
+    Small claims and a time budget: a slow receiver (up to WEBHOOK_TIMEOUT_SECONDS per call) must not
+    hold this worker's other sweeps back for long, and unclaimed deliveries stay free for other workers."""
+    total, started = 0, time.monotonic()
+    while time.monotonic() - started < DELIVERY_BUDGET_SECONDS:
+        handled = dispatcher.deliver_due(limit=5)
         total += handled
-        if handled < 20:
+        if handled < 5:
             break
     return total
 
