@@ -25,3 +25,15 @@ class BillingConfig(AppConfig):
         extend_builtin_role("agent", ["billing.view", "billing.record_payment", "billing.send_reminders"])
         extend_builtin_role("sales", ["billing.view"])
         from . import tasks  # noqa: F401  (registers the periodic reminder sweep)
+        from holdfast.core.customers.services import DEACTIVATION_GUARDS
+
+        if unpaid_invoices_guard not in DEACTIVATION_GUARDS:
+            DEACTIVATION_GUARDS.append(unpaid_invoices_guard)
+
+
+def unpaid_invoices_guard(tenant, customer) -> str | None:
+    """Seed 003 §10.4: a customer with unpaid invoices is not deactivated without an override."""
+    from .selectors import unpaid_invoice_count
+
+    count = unpaid_invoice_count(tenant, customer.pk)
+    return f"{customer.name} has {count} unpaid invoice{'s' if count != 1 else ''}." if count else None

@@ -120,3 +120,13 @@ def test_other_tenant_cannot_touch_invoice(tenant, other_tenant, customer):
     inv = invoice(tenant, customer)
     with pytest.raises(NotFound):
         services.void_invoice(tenant=other_tenant, actor="t", invoice_id=inv.pk, reason="x")
+
+
+def test_customer_with_unpaid_invoices_needs_override_to_deactivate(tenant, customer):
+    from holdfast.core.customers import services as customer_services
+
+    invoice(tenant, customer)
+    with pytest.raises(Conflict) as exc:
+        customer_services.deactivate_customer(tenant=tenant, actor="t", customer_id=customer.pk, reason="moved")
+    assert "unpaid invoice" in exc.value.detail
+    assert not customer_services.deactivate_customer(tenant=tenant, actor="t", customer_id=customer.pk, reason="moved", override=True).is_active

@@ -1,0 +1,180 @@
+"""Billing screens: invoices (list, detail with actions and PDF), items to batch, payments, ledgers.
+Thin: forms in, services out; refusals become messages."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from holdfast.core.accounts.views import can, page_of, querystring_without_page, require, show_refusal
+from holdfast.core.customers.selectors import get_customer
+from holdfast.kit.errors import DomainError, ValidationFailed
+from holdfast.kit.money import Money
+
+from . import exports, pdf, reports, selectors, services
+from .forms import CreditNoteForm, MarkPaidForm, ReasonForm, RefundForm, ReminderForm
+from .models import Invoice
+
+
+def _minor(amount, currency: str) -> int:
+    return Money.from_decimal(amount, currency).minor
+
+
+@login_required
+def invoice_list(request):
+    tenant = require(request, "billing.view")
+    status, search = request.GET.get("status", ""), request.GET.get("q", "").strip()
+    overdue = True if request.GET.get("overdue") == "1" else None
+    qs = selectors.invoices(tenant, status=status or None, overdue=overdue, search=search or None)
+    context = {"page": page_of(request, qs), "status": status, "q": search, "overdue": overdue, "qs": querystring_without_page(request),
+               "statuses": Invoice.STATUSES, "today": selectors.tenant_today(tenant),
+               "summary": reports.revenue_summary(tenant) if can(request, "billing.view_revenue") else None, "can_export": can(request, "billing.export")}
+    return render(request, "billing/invoice_list.html", context)
+
+
+@login_required
+def invoice_detail(request, invoice_id: int):
+    tenant = require(request, "billing.view")
+    invoice = selectors.get_invoice(tenant, invoice_id)
+    return render(request, "billing/invoice_detail.html", {
+        "invoice": invoice, "lines": invoice.lines.all(), "allocations": selectors.allocations_of_invoice(invoice),
+        "credit_notes": selectors.credit_notes(tenant, invoice_id=invoice.pk), "reminders": selectors.reminders(tenant, invoice_id=invoice.pk),
+        "overdue": selectors.is_overdue(tenant, invoice), "pay_form": MarkPaidForm(), "reason_form": ReasonForm(), "credit_form": CreditNoteForm(), "reminder_form": ReminderForm(),
+        "can_manage": can(request, "billing.manage"), "can_pay": can(request, "billing.record_payment"), "can_refund": can(request, "billing.refund"), "can_remind": can(request, "billing.send_reminders"),
+    })
+
+
+@login_required
+def invoice_pdf(request, invoice_id: int):
+    tenant = require(request, "billing.view")
+    invoice = selectors.get_invoice(tenant, invoice_id)
+    response = HttpResponse(pdf.invoice_pdf(tenant, invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{invoice.display_number}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def invoice_action(request, invoice_id: int, action: str):
+    perms = {"issue": "billing.manage", "void": "billing.manage", "uncollectible": "billing.manage", "sent": "billing.manage", "pay": "billing.record_payment",
+             "credit": "billing.refund", "remind": "billing.send_reminders", "apply_credit": "billing.record_payment"}
+    if action not in perms:
+        return redirect("billing:invoice", invoice_id=invoice_id)
+    tenant = require(request, perms[action])
+    invoice = selectors.get_invoice(tenant, invoice_id)
+    ctx = {"tenant": tenant, "actor": request.user, "invoice_id": invoice.pk}
+    try:
+        if action == "issue":
+            services.issue_invoice(**ctx)
+        elif action == "sent":
+            services.mark_invoice_sent(**ctx)
+        elif action == "apply_credit":
+            services.apply_customer_credit(**ctx)
+        elif action in ("void", "uncollectible"):
+            form = ReasonForm(request.POST)
+            if not form.is_valid():
+                raise ValidationFailed("Say why.", fields={"reason": ["Required."]})
+            (services.void_invoice if action == "void" else services.mark_uncollectible)(**ctx, reason=form.cleaned_data["reason"])
+        elif action == "pay":
+            form = MarkPaidForm(request.POST)
+            if not form.is_valid():
+                raise ValidationFailed("Choose how it was paid.", fields=form.errors)
+            services.mark_invoice_paid(**ctx, method=form.cleaned_data["method"], reference=form.cleaned_data["reference"])
+        elif action == "credit":
+            form = CreditNoteForm(request.POST)
+            if not form.is_valid():
+                raise ValidationFailed("Give an amount and a reason.", fields=form.errors)
+            services.create_credit_note(**ctx, amount_minor=_minor(form.cleaned_data["amount"], invoice.currency), reason=form.cleaned_data["reason"])
+        elif action == "remind":
+            form = ReminderForm(request.POST)
+            if not form.is_valid():
+                raise ValidationFailed("Check the reminder time.", fields=form.errors)
+            reminder = services.schedule_reminder(**ctx, send_at=form.cleaned_data["send_at"], message=form.cleaned_data["message"])
+            if reminder.status == "FAILED":
+                messages.error(request, f"The reminder could not be sent: {reminder.last_error}")
+    except DomainError as exc:
+        show_refusal(request, exc)
+    else:
+        messages.success(request, "Done.")
+    return redirect("billing:invoice", invoice_id=invoice.pk)
+
+
+@login_required
+def items(request):
+    """PENDING items grouped for batching: pick a customer, tick items, create one invoice."""
+    tenant = require(request, "billing.view")
+    customer_id = request.GET.get("customer") or request.POST.get("customer")
+    customer = get_customer(tenant, customer_id) if customer_id else None
+    if request.method == "POST":
+        require(request, "billing.manage")
+        try:
+            invoice = services.create_invoice(tenant=tenant, actor=request.user, customer_id=customer.pk if customer else 0, item_ids=[int(i) for i in request.POST.getlist("item") if i.isdigit()], issue=request.POST.get("issue") == "1")
+        except DomainError as exc:
+            show_refusal(request, exc)
+        else:
+            messages.success(request, f"Invoice {invoice.display_number} created.")
+            return redirect("billing:invoice", invoice_id=invoice.pk)
+    qs = selectors.invoice_items(tenant, status="PENDING", customer_id=customer.pk if customer else None).order_by("customer__name", "id")
+    return render(request, "billing/items.html", {"page": page_of(request, qs, per_page=100), "customer": customer, "qs": querystring_without_page(request), "can_manage": can(request, "billing.manage")})
+
+
+@login_required
+def payment_list(request):
+    tenant = require(request, "billing.view")
+    flagged = request.GET.get("flagged") == "1"
+    qs = selectors.payments(tenant, needs_refund=True if flagged else None)
+    return render(request, "billing/payment_list.html", {"page": page_of(request, qs), "flagged": flagged, "qs": querystring_without_page(request), "can_export": can(request, "billing.export")})
+
+
+@login_required
+def payment_detail(request, payment_id: int):
+    tenant = require(request, "billing.view")
+    payment = selectors.get_payment(tenant, payment_id)
+    if request.method == "POST":
+        require(request, "billing.refund")
+        form = RefundForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationFailed("Give an amount and a reason.", fields=form.errors)
+            services.refund_payment(tenant=tenant, actor=request.user, payment_id=payment.pk, amount_minor=_minor(form.cleaned_data["amount"], payment.currency), reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            show_refusal(request, exc)
+        else:
+            messages.success(request, "Refund recorded.")
+        return redirect("billing:payment", payment_id=payment.pk)
+    return render(request, "billing/payment_detail.html", {"payment": payment, "allocations": selectors.allocations_of_payment(payment), "refunds": selectors.refunds(tenant, payment_id=payment.pk),
+                                                            "refund_form": RefundForm(), "can_refund": can(request, "billing.refund")})
+
+
+@login_required
+def ledger_list(request):
+    tenant = require(request, "billing.view")
+    status = request.GET.get("status", "")
+    return render(request, "billing/ledger_list.html", {"page": page_of(request, selectors.ledgers(tenant, status=status or None)), "status": status, "qs": querystring_without_page(request)})
+
+
+@login_required
+def ledger_detail(request, ledger_id: int):
+    tenant = require(request, "billing.view")
+    account = selectors.get_ledger(tenant, ledger_id)
+    if request.method == "POST":
+        require(request, "billing.manage")
+        try:
+            services.close_ledger(tenant=tenant, actor=request.user, ledger_id=account.pk, force=request.POST.get("force") == "1")
+        except DomainError as exc:
+            show_refusal(request, exc)
+        else:
+            messages.success(request, "Ledger closed.")
+        return redirect("billing:ledger", ledger_id=account.pk)
+    return render(request, "billing/ledger_detail.html", {"ledger": account, "statement": selectors.ledger_statement(account), "can_manage": can(request, "billing.manage")})
+
+
+@login_required
+def export_csv(request, what: str):
+    tenant = require(request, "billing.export")
+    body = exports.invoices_csv(tenant) if what == "invoices" else exports.payments_csv(tenant)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{what}.csv"'
+    return response
