@@ -37,12 +37,20 @@ def recent_notifications(tenant, user, limit: int = 8):
     return list(Notification.objects.for_tenant(tenant).filter(recipient=user)[:limit])
 
 
+def notifications_since(tenant, user, *, days: int) -> int:
+    return Notification.objects.for_tenant(tenant).filter(recipient=user, created_at__gte=clock.now() - dt.timedelta(days=days)).count()
+
+
+def active_customers(tenant) -> int:
+    return Customer.objects.for_tenant(tenant).filter(is_active=True).count()
+
+
 def admin_stats(tenant, user) -> dict:
     week_ago = clock.now() - dt.timedelta(days=7)
     series = customers_per_day(tenant)
     chart = bar_chart([(day.strftime("%d %b"), n) for day, n in series])
     return {
-        "active_customers": Customer.objects.for_tenant(tenant).filter(is_active=True).count(),
+        "active_customers": active_customers(tenant),
         "members": Membership.objects.for_tenant(tenant).filter(is_active=True).count(),
         "audit_week": AuditEntry.objects.for_tenant(tenant).filter(occurred_at__gte=week_ago).count(),
         "unread": unread_notifications(tenant, user).count(),

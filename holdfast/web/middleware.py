@@ -9,6 +9,18 @@ from holdfast.kit.errors import DomainError, NotAuthenticated, NotFound, Permiss
 TEMPLATES = {403: "403.html", 404: "404.html"}
 
 
+def readable(exception: DomainError) -> str:
+    """For a missing permission, say what it would allow in words, with the code for the admin."""
+    code = (exception.extra or {}).get("permission")
+    if isinstance(exception, PermissionDenied) and code:
+        from holdfast.core.accounts.permissions import CATALOGUE
+
+        text = CATALOGUE.get(code)
+        if text:
+            return f"Your role does not allow this: “{text}” ({code})."
+    return exception.detail
+
+
 class DomainErrorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -23,5 +35,5 @@ class DomainErrorMiddleware:
             return redirect(f"/login/?next={request.path}")
         status = 403 if isinstance(exception, PermissionDenied) else 404 if isinstance(exception, NotFound) else exception.status
         template = TEMPLATES.get(status, "web/error.html")
-        response = TemplateResponse(request, template, {"exception": exception.detail, "error": exception, "status": status}, status=status)
+        response = TemplateResponse(request, template, {"exception": readable(exception), "error": exception, "status": status}, status=status)
         return response.render()

@@ -73,4 +73,26 @@ def navigation_for(request) -> dict:
         best = max(lit, key=lambda i: len(i["url"]))
         for item in lit:
             item["active"] = item is best
-    return {"portal": portal, "portal_label": PORTAL_LABELS[portal], "nav_items": items, "user_tenants": list(selectors.tenants_for(user)[:50])}
+    if portal == PLATFORM and request.path == "/":
+        for item in items:
+            item["active"] = item["label"] == "Platform"
+    return {"portal": portal, "portal_label": PORTAL_LABELS[portal], "nav_items": items, "user_tenants": list(selectors.tenants_for(user)[:50]),
+            "live_url": live_url_for(user, tenant), "notifications_url": _reverse_or_none("events:notifications")}
+
+
+def _reverse_or_none(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def live_url_for(user, tenant) -> str | None:
+    """The SSE feed URL when this user may read it (the feed checks dashboard.view), else None so the
+    page does not knock on a door that answers 403."""
+    if tenant is None or not selectors.has_perm(user, tenant, "dashboard.view"):
+        return None
+    try:
+        return reverse("api:live_feed")
+    except NoReverseMatch:
+        return None

@@ -94,6 +94,8 @@ def home(request):
     if portal == STAFF:
         return render(request, "web/home_staff.html", {
             "unread": dashboards.unread_notifications(tenant, request.user).count(),
+            "week": dashboards.notifications_since(tenant, request.user, days=7),
+            "active_customers": dashboards.active_customers(tenant) if can(request, "customers.view") else None,
             "notifications": dashboards.recent_notifications(tenant, request.user, limit=15),
         })
     if portal == CLIENT:

@@ -292,3 +292,22 @@ def test_pages_send_a_content_security_policy_and_nonce_the_scripts(web_as, owne
     assert "script-src 'self' 'nonce-" in policy
     nonce = policy.split("'nonce-", 1)[1].split("'", 1)[0]
     assert f'nonce="{nonce}"' in response.content.decode()
+
+
+def test_live_feed_url_is_given_only_to_those_who_may_read_it(web_as, owner, tenant):
+    assert 'data-live-url="/api/v1/events/stream"' in web_as(owner).get("/").content.decode()
+    client_user = member(tenant, "customer", email="client@harbour.test")
+    assert "data-live-url" not in web_as(client_user).get("/").content.decode()
+
+
+def test_staff_dashboard_widgets_refresh_on_live_events(web_as, staff_member, tenant):
+    CustomerFactory.create_batch(2, tenant=tenant)
+    response = web_as(staff_member).get("/")
+    assert response.context["active_customers"] == 2
+    body = response.content.decode()
+    assert 'hx-select="#your-work"' in body and "hf:notification-created from:body" in body
+
+
+def test_missing_permission_is_explained_in_words(web_as, staff_member):
+    body = web_as(staff_member).get("/accounts/tokens/").content.decode()
+    assert "Issue and revoke API tokens" in body and "tokens.manage" in body
