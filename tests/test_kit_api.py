@@ -1,0 +1,56 @@
+"""API conventions from holdfast.kit.api and the NinjaAPI set-up: docs, schema, pagination, parser."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+
+from holdfast.kit.api import MAX_PAGE, MAX_PAGE_SIZE, find_nul, paginate
+
+
+@pytest.mark.django_db
+def test_openapi_schema_is_served_and_lists_the_foundation_routes(client):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["info"]["title"] == "holdfast API"
+    assert {"/api/v1/customers", "/api/v1/customers/{customer_id}", "/api/v1/tenant", "/api/v1/members"} <= set(schema["paths"])
+    assert "bearer" in str(schema["components"]["securitySchemes"]).lower()
+
+
+@pytest.mark.django_db
+def test_docs_page_loads_only_same_origin_assets_allowed_by_the_csp(client):
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "cdn.jsdelivr.net" not in html and "django-ninja.dev" not in html
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert any(a.endswith("swagger-ui-bundle.js") for a in assets)
+    for asset in assets:
+        assert asset.startswith("/static/"), asset
+        assert finders.find(asset.removeprefix("/static/")), f"{asset} is not a collected static file"
+    assert "<script>" not in html.replace(" ", "")  # no inline script the nonce-less page would block
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+
+
+class FakeQuerySet(list):
+    def count(self):
+        return len(self)
+
+
+def test_paginate_bounds_page_and_page_size():
+    rows = FakeQuerySet(range(1000))
+    assert paginate(rows, page=2, page_size=10)["results"] == list(range(10, 20))
+    assert paginate(rows, page=1, page_size=10**9)["page_size"] == MAX_PAGE_SIZE
+    assert paginate(rows, page=0, page_size=0)["page"] == 1
+    assert paginate(rows, page=-5, page_size=-5)["page_size"] == 1
+    assert paginate(rows, page=10**40, page_size=10)["page"] == MAX_PAGE
+
+
+def test_find_nul_points_at_the_field():
+    assert find_nul({"a": [1, {"b": "x\x00"}]}) == "a.1.b"
+    assert find_nul({"ok": "fine", "n": None}) is None
+    assert find_nul("\x00") == "body"
+    assert find_nul({"key\x00": 1}) == "body"
