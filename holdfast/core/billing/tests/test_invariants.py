@@ -68,8 +68,8 @@ def _run(tenant, customers, step):
         services.post_ledger_entry(tenant=tenant, actor="h", booking_id=step[1], source="hotel", entry_type="FEE", amount_minor=step[2], description="minibar")
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(steps=st.lists(op, min_size=1, max_size=12))
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(steps=st.lists(op, min_size=1, max_size=10))
 def test_random_billing_sequences_keep_invariants(tenant, steps):
     with transaction.atomic():
         customers = [CustomerFactory(tenant=tenant), CustomerFactory(tenant=tenant)]
