@@ -1,12 +1,32 @@
 """Turn domain refusals raised by web views into readable pages (the API has its own problem bodies)."""
 from __future__ import annotations
 
+import logging
+
+from django.core.exceptions import BadRequest, PermissionDenied as DjangoPermissionDenied, SuspiciousOperation
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from holdfast.kit.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
 
 TEMPLATES = {403: "403.html", 404: "404.html"}
+logger = logging.getLogger("holdfast.web")
+# Exceptions Django itself turns into 4xx pages: not crashes, so no error log.
+HANDLED_BY_DJANGO = (Http404, DjangoPermissionDenied, BadRequest, SuspiciousOperation)
+
+
+def record_unexpected(request, exception) -> None:
+    """A web view crashed: leave an ERROR system log (seen on the platform dashboard), like the API does."""
+    try:
+        from holdfast.core.audit.models import SystemLog
+        from holdfast.core.audit.services import log_system
+
+        tenant = getattr(request, "tenant", None) or None
+        log_system(SystemLog.ERROR, f"unhandled web error: {type(exception).__name__}", severity=SystemLog.ERROR_SEVERITY,
+                   tenant=getattr(tenant, "_wrapped", tenant), path=request.path)
+    except Exception:  # the log must never mask the original failure
+        logger.exception("could not write system log")
 
 
 def readable(exception: DomainError) -> str:
@@ -29,8 +49,13 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
+        if request.path.startswith("/api/"):
             return None
+        if not isinstance(exception, DomainError):
+            if not isinstance(exception, HANDLED_BY_DJANGO):
+                record_unexpected(request, exception)
+            return None  # Django answers with its 404/403/400 or the 500 page
+
         if isinstance(exception, NotAuthenticated):
             return redirect(f"/login/?next={request.path}")
         status = 403 if isinstance(exception, PermissionDenied) else 404 if isinstance(exception, NotFound) else exception.status

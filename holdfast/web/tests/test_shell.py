@@ -311,3 +311,33 @@ def test_staff_dashboard_widgets_refresh_on_live_events(web_as, staff_member, te
 def test_missing_permission_is_explained_in_words(web_as, staff_member):
     body = web_as(staff_member).get("/accounts/tokens/").content.decode()
     assert "Issue and revoke API tokens" in body and "tokens.manage" in body
+
+
+def test_a_crash_shows_the_500_page_and_leaves_an_error_log(owner, tenant, monkeypatch):
+    from holdfast.web import dashboards
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("widget exploded")
+
+    monkeypatch.setattr(dashboards, "admin_stats", boom)
+    c = Client(raise_request_exception=False)
+    c.force_login(owner)
+    response = c.get("/")
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+    log = SystemLog.objects.get(severity=SystemLog.ERROR_SEVERITY)
+    assert log.message == "unhandled web error: RuntimeError" and log.tenant == tenant and log.metadata["path"] == "/"
+
+
+def test_an_expired_form_gets_a_readable_page(owner):
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(owner)
+    response = c.post("/customers/new/", {"name": "No token"})
+    assert response.status_code == 403
+    assert "This form has expired" in response.content.decode()
+
+
+def test_unknown_pages_are_not_logged_as_errors(web_as, owner):
+    assert web_as(owner).get("/customers/0/").status_code == 404
+    assert web_as(owner).get("/nowhere/").status_code == 404
+    assert not SystemLog.objects.filter(severity=SystemLog.ERROR_SEVERITY).exists()
