@@ -1,7 +1,7 @@
 """Accounts API: me, the current tenant's settings, members, roles, API tokens, platform tenants."""
 from __future__ import annotations
 
-from ninja import Router
+from ninja import Router, Status
 
 from holdfast.core.tenancy.models import Tenant
 from holdfast.core.tenancy.selectors import active_tenants
@@ -74,7 +74,7 @@ def list_members(request):
 def add_member(request, payload: MemberIn):
     tenant = _tenant_or_404(request)
     selectors.require_perm(request.actor, tenant, "members.manage")
-    return 201, services.add_member(tenant=tenant, actor=request.actor, email=payload.email, role_key=payload.role, full_name=payload.full_name, password=payload.password)
+    return Status(201, services.add_member(tenant=tenant, actor=request.actor, email=payload.email, role_key=payload.role, full_name=payload.full_name, password=payload.password))
 
 
 @router.patch("/members/{membership_id}", response={200: MemberOut, **ERRORS})
@@ -102,7 +102,7 @@ def list_roles(request):
 def create_role(request, payload: RoleIn):
     tenant = _tenant_or_404(request)
     selectors.require_perm(request.actor, tenant, "roles.manage")
-    return 201, services.create_role(tenant=tenant, actor=request.actor, name=payload.name, key=payload.key, permissions=payload.permissions)
+    return Status(201, services.create_role(tenant=tenant, actor=request.actor, name=payload.name, key=payload.key, permissions=payload.permissions))
 
 
 @router.patch("/roles/{role_id}", response={200: RoleOut, **ERRORS})
@@ -125,7 +125,7 @@ def issue_token(request, payload: TokenIn):
     selectors.require_perm(request.actor, tenant, "tokens.manage")
     token, raw = services.issue_api_token(tenant=tenant, actor=request.actor, name=payload.name, expires_in_days=payload.expires_in_days)
     token.token = raw
-    return 201, token
+    return Status(201, token)
 
 
 @router.post("/tokens/{token_id}/revoke", response={200: TokenOut, **ERRORS})
@@ -151,7 +151,7 @@ def platform_create_tenant(request, payload: TenantCreate):
         name=payload.name, slug=payload.slug, currency=payload.currency, time_zone=payload.time_zone, country=payload.country,
         region=payload.region, enabled_verticals=payload.enabled_verticals, owner=owner, actor=request.actor,
     )
-    return 201, tenant
+    return Status(201, tenant)
 
 
 @router.delete("/platform/tenants/{tenant_id}", response={200: TenantOut, **ERRORS})

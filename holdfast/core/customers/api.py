@@ -1,7 +1,7 @@
 """Customers API: thin; every rule lives in services."""
 from __future__ import annotations
 
-from ninja import Router
+from ninja import Router, Status
 
 from holdfast.core.accounts.selectors import require_perm
 from holdfast.kit.api import ProblemSchema, paginate
@@ -24,7 +24,7 @@ def create_customer(request, payload: CustomerIn):
     require_perm(request.actor, request.tenant, "customers.manage")
     data = payload.dict()
     data["address"] = data.get("address") or {}
-    return 201, services.create_customer(tenant=request.tenant, actor=request.actor, **data)
+    return Status(201, services.create_customer(tenant=request.tenant, actor=request.actor, **data))
 
 
 @router.get("/{customer_id}", response={200: CustomerOut, **ERRORS})

@@ -80,9 +80,12 @@ def update_customer(*, tenant, actor, customer_id: int, version: int, **changes)
         before = snapshot(customer, list(EDITABLE))
         for key, value in data.items():
             setattr(customer, key, value)
+        diff = diff_of(before, snapshot(customer, list(EDITABLE)))
+        if not diff:
+            return customer  # nothing changed: no new version, no audit entry, no event
         customer.version += 1
         customer.save()
-        log_action(tenant=tenant, actor=actor, entity=customer, action="customers.customer.updated", diff=diff_of(before, snapshot(customer, list(EDITABLE))))
+        log_action(tenant=tenant, actor=actor, entity=customer, action="customers.customer.updated", diff=diff)
         emit(tenant, "client:updated", {"customer_id": customer.pk, "version": customer.version})
     return customer
 

@@ -148,3 +148,12 @@ class TestProblems:
             raw = owner_api.client.post("/api/v1/customers", body, content_type="application/json", **owner_api._headers(None))
             assert raw.status_code == 422, (body, raw.content)
             json.loads(raw.content)
+
+
+@pytest.mark.django_db
+def test_an_unchanged_patch_keeps_the_version_and_writes_no_audit(owner_api, customer, tenant):
+    from holdfast.core.audit.models import AuditEntry
+
+    response = owner_api.patch(f"/api/v1/customers/{customer.pk}", {"version": customer.version, "name": customer.name})
+    assert response.status_code == 200 and response.json()["version"] == customer.version
+    assert not AuditEntry.objects.filter(tenant=tenant, action="customers.customer.updated").exists()
