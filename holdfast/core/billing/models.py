@@ -244,6 +244,7 @@ class Invoice(TenantOwned):
     paid_at = models.DateTimeField(null=True, blank=True)
     payment_method = models.CharField(max_length=20, blank=True, default="")
     notes = models.TextField(blank=True, default="")
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)  # when the overdue sweep announced it (once)
     voided_at = models.DateTimeField(null=True, blank=True)
     status_reason = models.CharField(max_length=300, blank=True, default="")
     version = models.PositiveIntegerField(default=1)

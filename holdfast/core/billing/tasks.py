@@ -9,3 +9,10 @@ def send_due_reminders() -> int:
     from .services.reminders import send_due_reminders as sweep
 
     return sweep()
+
+
+@periodic("billing.flag_overdue", every_seconds=300)
+def flag_overdue() -> int:
+    from .services.invoicing import flag_overdue_invoices
+
+    return flag_overdue_invoices()

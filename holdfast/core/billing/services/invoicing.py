@@ -264,3 +264,27 @@ def mark_invoice_sent(*, tenant, actor, invoice_id: int) -> Invoice:
         log_action(tenant=tenant, actor=actor, entity=invoice, action="billing.invoice.sent", diff={"sent_to_customer_at": [None, invoice.sent_to_customer_at]})
         emit(tenant, "invoice:sent", {"invoice_id": invoice.pk, "by": actor_label(actor)})
     return invoice
+
+
+def flag_overdue_invoices(*, at: dt.datetime | None = None) -> int:
+    """The worker's overdue sweep: announce each newly overdue invoice once (invoice:overdue).
+
+    Overdue itself is derived (PENDING, due before today in the tenant's zone); this only records
+    when it was first noticed so notifications go out once. The conditional UPDATE makes it safe
+    with several workers.
+    """
+    from holdfast.core.tenancy.selectors import active_tenants
+
+    moment, flagged = at or now(), 0
+    for tenant in active_tenants():
+        today = tenant_today(tenant, moment)
+        ids = list(Invoice.objects.for_tenant(tenant).filter(status=Invoice.PENDING, due_date__lt=today, overdue_notified_at__isnull=True).values_list("pk", flat=True)[:500])
+        for invoice_id in ids:
+            with transaction.atomic():
+                if Invoice.objects.filter(pk=invoice_id, status=Invoice.PENDING, overdue_notified_at__isnull=True).update(overdue_notified_at=moment) != 1:
+                    continue
+                invoice = Invoice.objects.get(pk=invoice_id)
+                emit(tenant, "invoice:overdue", {"invoice_id": invoice.pk, "number": invoice.number, "due_date": invoice.due_date, "customer_id": invoice.customer_id})
+                emit_stats_changed(tenant, "billing")
+                flagged += 1
+    return flagged

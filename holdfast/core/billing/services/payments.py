@@ -21,7 +21,7 @@ from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit.clock import now
 from holdfast.kit.errors import Conflict, ValidationFailed
 
-from .. import selectors
+from .. import hooks, selectors
 from ..models import CreditNote, Invoice, LedgerEntry, Payment, PaymentAllocation, PaymentReminder, Refund
 from . import ledger
 from ._common import actor_label, currency_of, lock_rows, require_positive
@@ -81,6 +81,9 @@ def record_payment(*, tenant, actor, customer_id: int, amount_minor: int, method
     for a in allocations or []:
         require_positive("amount_minor", a.get("amount_minor"))
     currency = currency_of(tenant, currency)
+    if not needs_refund and hooks.booking_is_cancelled(tenant, source, booking_id):
+        # Money for a cancelled booking is kept (never lost) but not applied: it waits for a refund.
+        needs_refund, flag_reason, allocations, invoice_ids = True, flag_reason or "Payment received for a cancelled booking.", None, None
     with transaction.atomic():
         customer = get_owned(Customer, tenant, customer_id, what="customer")
         payment = Payment.objects.create(

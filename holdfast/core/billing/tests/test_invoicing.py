@@ -130,3 +130,15 @@ def test_customer_with_unpaid_invoices_needs_override_to_deactivate(tenant, cust
         customer_services.deactivate_customer(tenant=tenant, actor="t", customer_id=customer.pk, reason="moved")
     assert "unpaid invoice" in exc.value.detail
     assert not customer_services.deactivate_customer(tenant=tenant, actor="t", customer_id=customer.pk, reason="moved", override=True).is_active
+
+
+def test_overdue_sweep_announces_each_overdue_invoice_once(tenant, customer):
+    from holdfast.core.events.models import OutboxEvent
+
+    late, on_time = invoice(tenant, customer), invoice(tenant, customer)
+    Invoice.objects.filter(pk=late.pk).update(due_date=dt.date(2020, 1, 1))
+    assert services.flag_overdue_invoices() == 1
+    assert services.flag_overdue_invoices() == 0
+    events = OutboxEvent.objects.filter(tenant=tenant, event_type="invoice:overdue")
+    assert [e.payload["invoice_id"] for e in events] == [late.pk]
+    assert Invoice.objects.get(pk=on_time.pk).overdue_notified_at is None

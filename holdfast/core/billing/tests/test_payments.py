@@ -111,3 +111,29 @@ def test_voiding_invoice_reverses_its_ledger_charges(tenant, customer):
     services.create_credit_note(tenant=tenant, actor="t", invoice_id=inv.pk, amount_minor=500, reason="x")
     services.void_invoice(tenant=tenant, actor="t", invoice_id=inv.pk, reason="error")
     assert selectors.ledger_for_booking(tenant, booking_id=9, source="storage.booking").balance_minor == 0
+
+
+def test_manual_payment_for_cancelled_booking_is_kept_unapplied_and_flagged(tenant, customer):
+    from holdfast.core.billing import hooks
+
+    inv = invoice(tenant, customer, 1000, booking_id=66, source="petcare.job")
+    check = hooks.register_cancellation_check(lambda t, source, booking_id: booking_id == 66)
+    try:
+        p = services.record_payment(tenant=tenant, actor="t", customer_id=customer.pk, amount_minor=1000, method="CASH", booking_id=66, source="petcare.job", invoice_ids=[inv.pk])
+    finally:
+        hooks.CANCELLATION_CHECKS.remove(check)
+    assert p.needs_refund and selectors.payment_unallocated_minor(p) == 1000
+    assert selectors.get_invoice(tenant, inv.pk).status == Invoice.PENDING
+    services.refund_payment(tenant=tenant, actor="t", payment_id=p.pk, amount_minor=1000, reason="booking cancelled")
+    p.refresh_from_db()
+    assert not p.needs_refund
+
+
+def test_idempotency_key_records_one_payment(owner_api, tenant, customer):
+    body = {"customer_id": customer.pk, "amount_minor": 700, "method": "CASH"}
+    first = owner_api.post("/api/v1/billing/payments", body, headers={"Idempotency-Key": "pay-1"})
+    second = owner_api.post("/api/v1/billing/payments", body, headers={"Idempotency-Key": "pay-1"})
+    assert first.status_code == second.status_code == 201 and first.json()["id"] == second.json()["id"]
+    assert Payment.objects.count() == 1
+    other = owner_api.post("/api/v1/billing/payments", {**body, "amount_minor": 800}, headers={"Idempotency-Key": "pay-1"})
+    assert other.status_code in (409, 422) and Payment.objects.count() == 1
