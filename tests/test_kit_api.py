@@ -54,3 +54,31 @@ def test_find_nul_points_at_the_field():
     assert find_nul({"ok": "fine", "n": None}) is None
     assert find_nul("\x00") == "body"
     assert find_nul({"key\x00": 1}) == "body"
+
+
+class _PgCause(Exception):
+    def __init__(self, sqlstate):
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize("exc_class, sqlstate, status, code", [
+    ("IntegrityError", "23505", 409, "conflict_duplicate"),
+    ("IntegrityError", "23P01", 409, "conflict_overlap"),
+    ("OperationalError", "55P03", 503, "busy_retry"),
+    ("IntegrityError", "23502", 500, "internal_error"),  # a NOT NULL violation is our bug: stays a logged 500
+])
+def test_untranslated_database_refusals_become_problems(rf, exc_class, sqlstate, status, code, db):
+    import json
+
+    import django.db
+
+    from holdfast.config.api import on_database_refusal
+
+    exc = getattr(django.db, exc_class)("refused")
+    exc.__cause__ = _PgCause(sqlstate)
+    request = rf.get("/api/v1/anything")
+    request.tenant = None
+    response = on_database_refusal(request, exc)
+    assert response.status_code == status
+    assert json.loads(response.content)["code"] == code

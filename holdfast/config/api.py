@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import DataError
+from django.db import DataError, IntegrityError, OperationalError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from holdfast.core.accounts.api_auth import api_auth
 from holdfast.kit.api import StrictJsonParser, problem, problem_response
 from holdfast.kit.errors import DomainError
+from holdfast.kit.locking import translate_db_errors
 
 logger = logging.getLogger("holdfast.api")
 
@@ -83,6 +84,21 @@ def on_data_error(request, exc):
     # out of range, NUL byte) is the client's input, not our failure. The service's transaction rolled back.
     logger.warning("value refused by the database: %s", exc)
     return problem(422, "invalid_value", "Validation failed", "A value is too long, out of range or contains characters that cannot be stored.", {"body": ["A value cannot be stored."]})
+
+
+@api.exception_handler(IntegrityError)
+@api.exception_handler(OperationalError)
+def on_database_refusal(request, exc):
+    # Services translate races themselves (kit.locking.translate_db_errors); this is the net under
+    # the ones that forgot: a unique/check/exclusion refusal or lock timeout is a 409/503, not a 500.
+    try:
+        with translate_db_errors():
+            raise exc
+    except DomainError as translated:
+        logger.warning("database refusal reached the API untranslated: %s", exc)
+        return problem_response(translated)
+    except Exception:
+        return on_unexpected(request, exc)
 
 
 @api.exception_handler(Exception)
