@@ -82,7 +82,9 @@ def deliver_reminder(reminder_id: int, *, at: dt.datetime | None = None) -> str 
         reminder = qs.select_related("invoice", "invoice__customer", "invoice__tenant").first()
         if reminder is None:
             return None
-        invoice = Invoice.objects.select_for_update().select_related("customer", "tenant").get(pk=reminder.invoice_id)
+        # The invoice is read without a lock while the mail goes out (SMTP can be slow); it is locked
+        # only for the short count update afterwards, so payments are never kept waiting on a mailer.
+        invoice = Invoice.objects.select_related("customer", "tenant").get(pk=reminder.invoice_id)
         tenant = invoice.tenant
         reminder.attempts += 1
         if invoice.status != Invoice.PENDING:
@@ -100,6 +102,7 @@ def deliver_reminder(reminder_id: int, *, at: dt.datetime | None = None) -> str 
             return reminder.status
         reminder.status, reminder.sent_at, reminder.last_error = PaymentReminder.SENT, now(), ""
         reminder.save(update_fields=["status", "sent_at", "attempts", "last_error"])
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         invoice.reminder_count = PaymentReminder.objects.filter(invoice=invoice, status=PaymentReminder.SENT).count()
         invoice.last_reminder_at = reminder.sent_at
         invoice.save(update_fields=["reminder_count", "last_reminder_at", "updated_at"])

@@ -29,7 +29,7 @@ def _event(tenant, inv, *, event_id="evt_1", amount=None, type_="payment_intent.
 
 def _post(body: dict, *, secret=SECRET, timestamp=None, header=None):
     raw = json.dumps(body).encode()
-    return Client().post(URL, raw, content_type="application/json", HTTP_STRIPE_SIGNATURE=header if header is not None else sign(raw, secret, timestamp))
+    return Client(enforce_csrf_checks=True).post(URL, raw, content_type="application/json", HTTP_STRIPE_SIGNATURE=header if header is not None else sign(raw, secret, timestamp))
 
 
 def test_signed_event_marks_invoice_paid_once(stripe_tenant, customer):
