@@ -140,8 +140,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-# Login throttling: this many failures for one email or one address in the window lock it out.
+# Login throttling: this many failures for one email (or, below, one address) in the window lock it out.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+# One address is often many people (an office NAT, a reverse proxy): it gets a larger allowance so a
+# few people mistyping do not lock everyone behind it out, while guessing across emails is still stopped.
+LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", str(4 * LOGIN_MAX_FAILURES)))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
 
 LANGUAGE_CODE = "en-us"

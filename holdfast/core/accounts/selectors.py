@@ -100,11 +100,12 @@ def user_for_token(raw: str) -> ApiToken | None:
     return token
 
 
-def recent_login_failures(email: str, ip: str | None, since) -> int:
-    condition = Q(email=email.lower())
-    if ip:
-        condition |= Q(ip_address=ip)
-    return LoginAttempt.objects.filter(condition, succeeded=False, at__gte=since).count()
+def recent_login_failures(email: str, ip: str | None, since) -> tuple[int, int]:
+    """(failures for this email, failures from this address) since `since`."""
+    failures = LoginAttempt.objects.filter(succeeded=False, at__gte=since)
+    by_email = failures.filter(email=email.lower()).count()
+    by_address = failures.filter(ip_address=ip).count() if ip else 0
+    return by_email, by_address
 
 
 def find_user(email: str) -> User | None:

@@ -386,7 +386,8 @@ def touch_token(token: ApiToken) -> None:
 
 def check_login_allowed(email: str, ip: str | None) -> None:
     since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    if selectors.recent_login_failures(email, ip, since) >= settings.LOGIN_MAX_FAILURES:
+    by_email, by_address = selectors.recent_login_failures(email, ip, since)
+    if by_email >= settings.LOGIN_MAX_FAILURES or by_address >= settings.LOGIN_MAX_FAILURES_PER_ADDRESS:
         minutes = max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)
         log_system(SystemLog.AUTH, "login throttled", severity=SystemLog.WARN, email=email, ip=ip)
         raise Throttled(f"Too many failed logins. Try again in {minutes} minutes or reset your password.", code="login_throttled")
