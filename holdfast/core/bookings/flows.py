@@ -5,6 +5,7 @@
         initial="HOLD_REQUESTED",
         states=["HOLD_REQUESTED", "HOLD_APPROVED", "BOOKED", "CANCELLED", "EXPIRED"],
         holding=["HOLD_REQUESTED", "HOLD_APPROVED"],        # states whose hold may expire
+        booked=["BOOKED"],                                  # states whose hold is converted
         transitions=[
             Transition("approve", ["HOLD_REQUESTED"], "HOLD_APPROVED", permission="estate.booking.approve", guards=[hold_is_live]),
             Transition("complete", ["HOLD_APPROVED"], "BOOKED", permission="estate.booking.complete",
@@ -66,7 +67,8 @@ class Flow:
     initial: str
     states: list[str]
     transitions: list[Transition]
-    holding: list[str] = field(default_factory=list)
+    holding: list[str] = field(default_factory=list)  # the hold is live (may expire)
+    booked: list[str] = field(default_factory=list)  # the hold is converted: inventory is sold
     create_permission: str = "bookings.create"
 
     def __post_init__(self):
@@ -152,6 +154,7 @@ GENERIC = register_flow(
         initial="HELD",
         states=["HELD", "APPROVED", "CONFIRMED", "CANCELLED", "EXPIRED"],
         holding=["HELD", "APPROVED"],
+        booked=["CONFIRMED"],
         transitions=[
             Transition("approve", ["HELD"], "APPROVED", permission="bookings.approve", guards=[hold_is_live], label="Approve"),
             Transition("confirm", ["HELD", "APPROVED"], "CONFIRMED", permission="bookings.manage", guards=[hold_is_live], effects=[convert_hold], label="Confirm"),
