@@ -114,3 +114,15 @@ def test_the_import_walker_resolves_absolute_and_relative_imports(source, expect
     path = PACKAGE / "core" / "customers" / "models.py"
     names = imported_names(ast.parse(source), path)
     assert expected in {layer_of(n) for n in names}
+
+
+@pytest.mark.parametrize("source, writes", [
+    ("Customer.objects.create(name='x')", True),
+    ("Customer.objects.filter(pk=1).update(name='x')", True),
+    ("Customer.objects.for_tenant(t).filter(pk=1).delete()", True),
+    ("request.session.update({})", False),
+    ("services.create_customer(tenant=t)", False),
+])
+def test_the_orm_write_detector_tells_writes_from_service_calls(source, writes):
+    call = ast.parse(source).body[0].value
+    assert (call.func.attr in ORM_WRITES and _receiver_mentions_objects(call.func.value)) is writes
