@@ -6,6 +6,7 @@ from ninja import Router, Status
 
 from holdfast.core.accounts.selectors import require_perm
 from holdfast.kit.api import ProblemSchema, paginate
+from holdfast.kit.errors import NotFound
 
 from . import exports, pdf, reports, selectors, services
 from .schemas import (
@@ -306,6 +307,35 @@ def export_invoices(request, status: str | None = None):
 def export_payments(request):
     require_perm(request.actor, request.tenant, "billing.export")
     return _csv(exports.payments_csv(request.tenant), "payments.csv")
+
+
+# ---------------------------------------------------------------- customer portal
+
+
+def _my_customer(request):
+    from holdfast.core.customers.selectors import customer_for_user
+
+    require_perm(request.actor, request.tenant, "portal.use")
+    customer = customer_for_user(request.tenant, request.actor)
+    if customer is None:
+        raise NotFound("Your account is not linked to a customer record here.", code="no_customer_profile")
+    return customer
+
+
+@router.get("/my/invoices", response={200: InvoicePage, **ERRORS})
+def my_invoices(request, page: int = 1, page_size: int = 50):
+    """A customer's own issued invoices (drafts stay internal)."""
+    customer = _my_customer(request)
+    return paginate(selectors.invoices(request.tenant, customer_id=customer.pk).exclude(status="DRAFT"), page, page_size)
+
+
+@router.get("/my/invoices/{invoice_id}/pdf", response={200: None, **ERRORS})
+def my_invoice_pdf(request, invoice_id: int):
+    customer = _my_customer(request)
+    invoice = selectors.get_owned_invoice_of_customer(request.tenant, customer.pk, invoice_id)
+    response = HttpResponse(pdf.invoice_pdf(request.tenant, invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{invoice.display_number}.pdf"'
+    return response
 
 
 # ---------------------------------------------------------------- payment provider

@@ -96,6 +96,12 @@ def get_invoice(tenant, pk) -> Invoice:
     return get_owned(with_amounts(Invoice.objects.select_related("customer")), tenant, pk, what="invoice")
 
 
+def get_owned_invoice_of_customer(tenant, customer_id: int, pk) -> Invoice:
+    """For the customer portal: another customer's invoice (or a draft) answers 404 like a missing one."""
+    qs = with_amounts(Invoice.objects.select_related("customer")).filter(customer_id=customer_id).exclude(status=Invoice.DRAFT)
+    return get_owned(qs, tenant, pk, what="invoice")
+
+
 def is_overdue(tenant, invoice) -> bool:
     """PENDING with a due date before today in the tenant's time zone (VOID/UNCOLLECTIBLE never)."""
     return invoice.status == Invoice.PENDING and invoice.due_date is not None and invoice.due_date < tenant_today(tenant)

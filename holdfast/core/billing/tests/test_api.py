@@ -79,3 +79,20 @@ def test_csv_exports(owner_api, tenant, customer):
     owner_api.post(f"{B}/payments", {"customer_id": customer.pk, "amount_minor": 99, "method": "CASH", "reference": "=HYPERLINK()"})
     payments = list(csv.reader(io.StringIO(owner_api.get(f"{B}/export/payments.csv").content.decode())))
     assert payments[1][4] == "'=HYPERLINK()" and payments[1][6] == "0.99"
+
+
+def test_customer_portal_sees_only_own_issued_invoices(api_as, tenant, customer):
+    from tests.factories import CustomerFactory, member
+
+    user = member(tenant, "customer", email="ada-portal@example.com")
+    customer.user = user
+    customer.save()
+    mine = invoice(tenant, customer, 500)
+    invoice(tenant, customer, 700, issue=False)
+    theirs = invoice(tenant, CustomerFactory(tenant=tenant), 900)
+    portal = api_as(user, tenant)
+    listed = portal.get(f"{B}/my/invoices").json()
+    assert [r["id"] for r in listed["results"]] == [mine.pk]
+    assert portal.get(f"{B}/my/invoices/{mine.pk}/pdf").status_code == 200
+    assert portal.get(f"{B}/my/invoices/{theirs.pk}/pdf").status_code == 404
+    assert portal.get(f"{B}/invoices").status_code == 403
