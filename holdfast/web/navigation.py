@@ -1,6 +1,9 @@
 """Role-aware navigation: the four portals (platform, business admin, staff, client)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 
 from holdfast.core.accounts import selectors
@@ -23,23 +26,56 @@ def portal_for(user, tenant) -> str:
 
 
 BUSINESS = {ADMIN, STAFF, PLATFORM}
+WORK, ADMINISTRATION = "Work", "Administration"
 
-# (label, url name, permission or None, portals). Names of apps not built yet are skipped.
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    perm: str | None
+    portals: frozenset
+    section: str = WORK
+    vertical: str | None = None  # shown only when the tenant enables this vertical
+
+
+def item(label, url_name, perm, portals, section=WORK, vertical=None) -> NavItem:
+    return NavItem(label, url_name, perm, frozenset(portals), section, vertical)
+
+
+# Names of apps not built yet are skipped (NoReverseMatch), so the list can name what is coming.
 NAV_ITEMS = [
-    ("Platform", "web:platform", "platform.view_all", {PLATFORM, ADMIN, STAFF, CLIENT, NONE}),
-    ("Dashboard", "web:home", None, {ADMIN, STAFF}),
-    ("My portal", "web:home", "portal.use", {CLIENT}),
-    ("Customers", "customers:list", "customers.view", BUSINESS),
-    ("Team", "accounts:members", "members.view", {ADMIN, PLATFORM}),
-    ("Roles", "accounts:roles", "members.view", {ADMIN, PLATFORM}),
-    ("Notifications", "events:notifications", "notifications.view", {ADMIN, STAFF, CLIENT}),
-    ("Webhooks", "events:webhooks", "webhooks.manage", {ADMIN}),
-    ("API tokens", "accounts:tokens", "tokens.manage", {ADMIN}),
-    ("Audit", "audit:trail", "audit.view", {ADMIN, PLATFORM}),
-    ("Logs", "audit:logs", "logs.view", {ADMIN}),
-    ("System logs", "web:platform_logs", "platform.view_logs", {PLATFORM}),
-    ("Settings", "accounts:settings", "tenant.view", {ADMIN, PLATFORM}),
+    item("Platform", "web:platform", "platform.view_all", {PLATFORM, ADMIN, STAFF, CLIENT, NONE}),
+    item("Dashboard", "web:home", None, {ADMIN, STAFF}),
+    item("My portal", "web:home", "portal.use", {CLIENT}),
+    item("Customers", "customers:list", "customers.view", BUSINESS),
+    item("Bookings", "bookings:list", "bookings.view", BUSINESS),
+    item("Inventory", "inventory:home", "inventory.view", BUSINESS),
+    item("Invoices", "billing:invoices", "billing.view", BUSINESS),
+    item("Notifications", "events:notifications", "notifications.view", {ADMIN, STAFF, CLIENT}),
+    item("Team", "accounts:members", "members.view", {ADMIN, PLATFORM}, ADMINISTRATION),
+    item("Roles", "accounts:roles", "members.view", {ADMIN, PLATFORM}, ADMINISTRATION),
+    item("Webhooks", "events:webhooks", "webhooks.manage", {ADMIN}, ADMINISTRATION),
+    item("API tokens", "accounts:tokens", "tokens.manage", {ADMIN}, ADMINISTRATION),
+    item("Audit", "audit:trail", "audit.view", {ADMIN, PLATFORM}, ADMINISTRATION),
+    item("Logs", "audit:logs", "logs.view", {ADMIN}, ADMINISTRATION),
+    item("System logs", "web:platform_logs", "platform.view_logs", {PLATFORM}, ADMINISTRATION),
+    item("Settings", "accounts:settings", "tenant.view", {ADMIN, PLATFORM}, ADMINISTRATION),
 ]
+
+
+def contributed_items() -> list[NavItem]:
+    """Items apps declare as plain data on their AppConfig (core must not import the web shell):
+
+        nav_items = [{"label": "Stays", "url": "hotel:stays", "perm": "hotel.view",
+                      "portals": ["admin", "staff"], "vertical": "hotel"}]
+    """
+    found = []
+    for config in apps.get_app_configs():
+        for spec in getattr(config, "nav_items", None) or []:
+            found.append(item(spec["label"], spec["url"], spec.get("perm"), spec.get("portals") or BUSINESS,
+                              spec.get("section", WORK), spec.get("vertical")))
+    return found
 
 
 def _unwrap(tenant):
@@ -53,20 +89,23 @@ def navigation_for(request) -> dict:
     portal = portal_for(user, tenant)
     items = []
     seen = set()
-    for label, name, perm, portals in NAV_ITEMS:
-        if portal not in portals:
+    known = {i.url_name for i in NAV_ITEMS}
+    for entry in NAV_ITEMS + [i for i in contributed_items() if i.url_name not in known]:
+        if portal not in entry.portals:
             continue
-        if perm and not selectors.has_perm(user, tenant, perm):
+        if entry.vertical and (tenant is None or not tenant.has_vertical(entry.vertical)):
+            continue
+        if entry.perm and not selectors.has_perm(user, tenant, entry.perm):
             continue
         try:
-            url = reverse(name)
+            url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
         if url in seen:
             continue
         seen.add(url)
         active = request.path == url or (url != "/" and request.path.startswith(url))
-        items.append({"label": label, "url": url, "active": active})
+        items.append({"label": entry.label, "url": url, "active": active, "section": entry.section})
     # The longest matching prefix wins, so /audit/logs/ does not also light up /audit/.
     lit = [i for i in items if i["active"]]
     if len(lit) > 1:

@@ -341,3 +341,25 @@ def test_unknown_pages_are_not_logged_as_errors(web_as, owner):
     assert web_as(owner).get("/customers/0/").status_code == 404
     assert web_as(owner).get("/nowhere/").status_code == 404
     assert not SystemLog.objects.filter(severity=SystemLog.ERROR_SEVERITY).exists()
+
+
+def test_apps_contribute_navigation_as_data_gated_by_vertical_and_permission(web_as, owner, staff_member, monkeypatch):
+    from django.apps import apps
+
+    config = apps.get_app_config("customers")
+    monkeypatch.setattr(config, "nav_items", [
+        {"label": "Stays", "url": "customers:create", "perm": "customers.manage", "vertical": "hotel"},
+        {"label": "Walks", "url": "customers:create", "perm": "customers.manage", "vertical": "petcare"},
+        {"label": "Not built yet", "url": "nowhere:index"},
+    ], raising=False)
+    labels = nav_labels(web_as(owner).get("/"))
+    assert "Stays" in labels  # the tenant enables hotel
+    assert "Walks" not in labels and "Not built yet" not in labels
+    assert "Stays" not in nav_labels(web_as(staff_member).get("/"))  # staff lacks customers.manage
+
+
+def test_navigation_groups_administration_after_work(web_as, owner):
+    items = web_as(owner).get("/").context["nav_items"]
+    sections = [i["section"] for i in items]
+    assert sections == sorted(sections, key=lambda s: s != "Work")
+    assert {i["label"] for i in items if i["section"] == "Administration"} >= {"Team", "Settings"}
