@@ -35,6 +35,21 @@ def invoice_list(request):
 
 
 @login_required
+def finance(request):
+    """Finance overview (seed 003 §6.2): PAID-money figures, a six-month trend, forecast and breakdowns."""
+    tenant = require(request, "billing.view_revenue")
+    trend = reports.monthly_trend(tenant)
+    top = max([row["paid_minor"] for row in trend] + [1])
+    bars = [{**row, "height": round(120 * row["paid_minor"] / top), "x": 10 + i * 70} for i, row in enumerate(trend)]
+    for bar in bars:
+        bar["y"] = 130 - bar["height"]
+    return render(request, "billing/finance.html", {
+        "summary": reports.revenue_summary(tenant), "bars": bars, "forecast": reports.forecast(tenant), "currency": tenant.currency,
+        "by_customer": reports.revenue_by(tenant, "customer")[:10], "by_service": reports.revenue_by(tenant, "service")[:10], "by_staff": reports.revenue_by(tenant, "staff")[:10],
+    })
+
+
+@login_required
 def invoice_detail(request, invoice_id: int):
     tenant = require(request, "billing.view")
     invoice = selectors.get_invoice(tenant, invoice_id)

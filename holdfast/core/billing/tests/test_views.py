@@ -23,6 +23,8 @@ def test_owner_sees_invoices_detail_pdf_payments_and_ledgers(web_as, owner, tena
     ledgers = c.get("/billing/ledgers/")
     assert ledgers.status_code == 200 and b"#8" in ledgers.content
     assert c.get("/billing/export/invoices.csv").content.startswith(b"number,")
+    finance = c.get("/billing/finance/")
+    assert finance.status_code == 200 and b"USD 42.00" in finance.content and b"<svg" in finance.content
 
 
 def test_batching_screen_creates_one_invoice_and_refusals_are_messages(web_as, owner, tenant, customer):
