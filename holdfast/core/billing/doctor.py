@@ -1,9 +1,10 @@
 """Billing invariants checked by `holdfast doctor` (and by the hypothesis tests after every step)."""
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import Count, Q, Sum
 
-from holdfast.kit.doctor import Finding, check
+from holdfast.kit.doctor import Finding, check, repair
 
 from .models import CreditNote, Invoice, InvoiceItem, InvoiceLine, LedgerAccount, LedgerEntry, Payment, PaymentAllocation, PaymentReminder, Refund
 
@@ -96,3 +97,38 @@ def reminder_counts() -> list[Finding]:
         if inv.reminder_count != (sent.get(inv.pk) or 0):
             findings.append(Finding(f"invoice {inv.pk}: reminder_count {inv.reminder_count} but {sent.get(inv.pk) or 0} sent", tenant_id=inv.tenant_id, data={"invoice_id": inv.pk}))
     return findings
+
+
+@repair("billing.reminder_counts")
+def repair_reminder_counts(findings: list[Finding]) -> int:
+    """Recount from the SENT reminders (the reminders are the record; the count is derived)."""
+    fixed = 0
+    for finding in findings:
+        with transaction.atomic():
+            invoice = Invoice.objects.select_for_update().get(pk=finding.data["invoice_id"])
+            sent = PaymentReminder.objects.filter(invoice=invoice, status=PaymentReminder.SENT)
+            invoice.reminder_count = sent.count()
+            invoice.last_reminder_at = sent.order_by("-sent_at").values_list("sent_at", flat=True).first()
+            invoice.save(update_fields=["reminder_count", "last_reminder_at"])
+            fixed += 1
+    return fixed
+
+
+@repair("billing.ledger_balances")
+def repair_ledger_totals(findings: list[Finding]) -> int:
+    """Rebuild a ledger's stored totals from its entries (entries are the record). Invoice/allocation
+    mismatches are reported only: which side is right needs a person."""
+    fixed = 0
+    for finding in findings:
+        ledger_id = finding.data.get("ledger_id")
+        if not ledger_id:
+            continue
+        with transaction.atomic():
+            account = LedgerAccount.objects.select_for_update().get(pk=ledger_id)
+            sums = {r["entry_type"]: r["s"] or 0 for r in LedgerEntry.objects.filter(account=account).values("entry_type").annotate(s=Sum("amount_minor")).order_by()}
+            account.charges_minor, account.tax_minor, account.fees_minor = sums.get(LedgerEntry.CHARGE, 0), sums.get(LedgerEntry.TAX, 0), sums.get(LedgerEntry.FEE, 0)
+            account.adjustments_minor, account.refunds_minor = sums.get(LedgerEntry.ADJUSTMENT, 0), sums.get(LedgerEntry.REFUND, 0)
+            account.payments_minor = -sums.get(LedgerEntry.PAYMENT, 0)
+            account.save()
+            fixed += 1
+    return fixed

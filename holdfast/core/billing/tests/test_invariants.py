@@ -106,3 +106,15 @@ def test_checks_find_drift(tenant, customer):
     item = InvoiceItem.objects.get()
     Invoice.objects.filter(pk=inv.pk).update(status=Invoice.VOID)
     assert doctor.items_billed_on_invoice() and item.status == InvoiceItem.BILLED
+
+
+def test_repairs_rebuild_derived_counters(tenant, customer):
+    from .factories import invoice
+
+    inv = invoice(tenant, customer, 1000, booking_id=4, source="hotel")
+    LedgerAccount.objects.filter(booking_id=4).update(charges_minor=1, payments_minor=77)
+    Invoice.objects.filter(pk=inv.pk).update(reminder_count=3)
+    for name in ("billing.ledger_balances", "billing.reminder_counts"):
+        check = REGISTRY[name]
+        assert check.repair(check.run()) >= 1
+        assert check.run() == []
