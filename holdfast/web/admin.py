@@ -6,8 +6,13 @@ holdfast.web.admin_scoping. Audit entries and system logs are read-only.
 """
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from holdfast.core.accounts.models import ApiToken, LoginAttempt, Membership, Role, User
 from holdfast.core.audit.models import AuditEntry, SystemLog
@@ -17,6 +22,16 @@ from holdfast.core.tenancy.models import Tenant
 
 from .admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
 
+def back_office_login(request, extra_context=None):
+    """The back office has no login form of its own: everyone logs in through holdfast's, which
+    throttles failed attempts and records them."""
+    if request.user.is_authenticated:
+        raise DjangoPermissionDenied("The back office is only for holdfast staff accounts.")
+    target = request.GET.get("next") or reverse("admin:index")
+    return redirect(f"{reverse('web:login')}?{urlencode({'next': target})}")
+
+
+admin.site.login = back_office_login
 admin.site.site_header = "holdfast back office"
 admin.site.site_title = "holdfast back office"
 admin.site.index_title = "Records"

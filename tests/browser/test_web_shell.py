@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from holdfast.core.accounts.models import Membership, Role
 from tests.factories import PASSWORD, CustomerFactory, TenantFactory, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -11,7 +12,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_admin_logs_in_creates_a_customer_and_finds_it(live_server, page):
     tenant = TenantFactory(name="Harbour Homes", slug="harbour")
-    member(tenant, "admin", email="owner@harbour.test", full_name="Olivia Owner")
+    owner = member(tenant, "admin", email="owner@harbour.test", full_name="Olivia Owner")
+    rival = TenantFactory(name="Rival Realty", slug="rival")
+    Membership.objects.create(user=owner, tenant=rival, role=Role.objects.get(tenant=rival, key="staff"))
     CustomerFactory(tenant=tenant, name="Alan Turing", email="alan@example.com")
     script_errors = []
     page.on("pageerror", lambda exc: script_errors.append(str(exc)))
@@ -62,4 +65,9 @@ def test_admin_logs_in_creates_a_customer_and_finds_it(live_server, page):
     with page.expect_response(lambda r: "/dashboard/stats/" in r.url and r.status == 200):
         page.goto(f"{live_server.url}/")
     expect(page.locator("[data-stat=active_customers]")).to_have_text("2")
+
+    # Choosing another business in the switcher submits at once (no button with JS on).
+    page.select_option("#tenant-select", "rival")
+    expect(page.locator(".flash")).to_contain_text("Now working in Rival Realty")
+    expect(page.get_by_role("heading", name="Hello, Olivia Owner")).to_be_visible()  # staff there
     assert script_errors == []

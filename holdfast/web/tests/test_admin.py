@@ -61,3 +61,17 @@ def test_superuser_sees_everything(web_as, tenant, other_tenant):
     CustomerFactory(tenant=other_tenant, name="Their Customer")
     body = web_as(root).get("/admin/customers/customer/").content.decode()
     assert "Mine Customer" in body and "Their Customer" in body
+
+
+def test_back_office_login_goes_through_the_throttled_holdfast_login(client, db):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    login = client.get(response["Location"])
+    assert login.status_code == 302 and login["Location"].startswith("/login/?next=")
+    assert "admin" in login["Location"]
+
+
+def test_back_office_refuses_non_staff_users_with_a_readable_page(web_as, owner):
+    response = web_as(owner).get("/admin/", follow=True)
+    assert response.status_code == 403
+    assert "only for holdfast staff accounts" in response.content.decode()
