@@ -5,7 +5,7 @@ import pytest
 
 from holdfast.core.billing.models import Invoice
 
-from .factories import D, base_rule, invoice, item
+from .factories import invoice
 
 pytestmark = pytest.mark.django_db
 B = "/api/v1/billing"

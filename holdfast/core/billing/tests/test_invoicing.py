@@ -5,7 +5,6 @@ import pytest
 
 from holdfast.core.billing import selectors, services
 from holdfast.core.billing.models import Invoice, InvoiceItem, PaymentReminder
-from holdfast.core.customers.models import Customer
 from holdfast.kit.errors import Conflict, NotFound, ValidationFailed
 from tests.factories import CustomerFactory
 

@@ -1,11 +1,10 @@
-import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from holdfast.core.billing import selectors, services
-from holdfast.core.billing.models import PriceLine, PriceQuote, PriceRule
+from holdfast.core.billing.models import PriceLine, PriceRule
 from holdfast.kit.errors import Conflict, ValidationFailed
 
 from .factories import D, base_rule
