@@ -246,16 +246,35 @@ def lock_quote(*, tenant, actor, quote_id: int) -> PriceQuote:
     return quote_row
 
 
-def reprice_unlocked_quotes(*, tenant, actor) -> dict:
-    """Propagate rule changes: recompute every unlocked quote; locked ones are never touched.
+def reprice_unlocked_quotes(*, tenant, actor, affected: list[dict] | None = None) -> dict:
+    """Propagate rule changes: recompute every unlocked quote the change can touch; locked ones never.
 
+    `affected` narrows the work to quotes overlapping a changed rule: dicts with product_code
+    (None = any), currency (None = any), effective_from and effective_to (None = open-ended).
     A quote the new rules cannot price (a gap) keeps its previous lines and is reported.
     """
     repriced, unpriceable = [], []
+    qs = PriceQuote.objects.for_tenant(tenant).filter(locked=False)
+    if affected:
+        window = Q(pk__in=[])
+        for change in affected:
+            cond = Q(end_date__gt=change["effective_from"])
+            if change.get("effective_to"):
+                cond &= Q(start_date__lt=change["effective_to"])
+            if change.get("currency"):
+                cond &= Q(currency=change["currency"])
+            window |= cond
+        codes = {c.get("product_code") for c in affected}
+        candidates = [q.pk for q in qs.filter(window) if None in codes or BASE_CODE in codes or codes & {e.get("code") for e in q.extras or []}]
+        qs = qs.filter(pk__in=candidates)
     with transaction.atomic():
-        for quote_row in lock_rows(PriceQuote.objects.for_tenant(tenant).filter(locked=False)):
+        for quote_row in lock_rows(qs):
             _reprice_one(tenant, quote_row, repriced, unpriceable)
     return {"repriced": repriced, "unpriceable": unpriceable}
+
+
+def _scope_of(rule) -> dict:
+    return {"product_code": rule.product_code, "currency": rule.currency, "effective_from": rule.effective_from, "effective_to": rule.effective_to}
 
 
 def _reprice_one(tenant, quote_row, repriced: list, unpriceable: list) -> None:
@@ -318,7 +337,7 @@ def create_price_rule(*, tenant, actor, name: str, amount_minor: int | None = No
         rule = PriceRule.objects.create(tenant=tenant, site_id=site_id, resource_type_id=resource_type_id, is_promotional=is_promotional, **data)
         log_action(tenant=tenant, actor=actor, entity=rule, action="billing.price_rule.created", diff={k: [None, getattr(rule, k)] for k in RULE_FIELDS})
         emit(tenant, "price_rule:created", {"price_rule_id": rule.pk})
-        outcome = reprice_unlocked_quotes(tenant=tenant, actor=actor)
+        outcome = reprice_unlocked_quotes(tenant=tenant, actor=actor, affected=[_scope_of(rule)])
     rule.reprice_outcome = outcome
     return rule
 
@@ -332,6 +351,7 @@ def update_price_rule(*, tenant, actor, rule_id: int, version: int, **changes) -
         if rule.version != version:
             raise Conflict(f"The price rule was changed by someone else (now version {rule.version}).", code="stale_version", extra={"current_version": rule.version})
         before = {k: getattr(rule, k) for k in RULE_FIELDS}
+        old_scope = _scope_of(rule)
         data = _clean_rule(tenant, {**before, **changes})
         for key, value in data.items():
             setattr(rule, key, value)
@@ -340,7 +360,7 @@ def update_price_rule(*, tenant, actor, rule_id: int, version: int, **changes) -
         after = {k: getattr(rule, k) for k in RULE_FIELDS}
         log_action(tenant=tenant, actor=actor, entity=rule, action="billing.price_rule.updated", diff={k: [before[k], after[k]] for k in RULE_FIELDS if before[k] != after[k]})
         emit(tenant, "price_rule:updated", {"price_rule_id": rule.pk})
-        outcome = reprice_unlocked_quotes(tenant=tenant, actor=actor)
+        outcome = reprice_unlocked_quotes(tenant=tenant, actor=actor, affected=[old_scope, _scope_of(rule)])
     rule.reprice_outcome = outcome
     return rule
 
@@ -365,5 +385,6 @@ def create_tax_rule(*, tenant, actor, name: str, rate, effective_from: dt.date, 
         rule = TaxRule.objects.create(tenant=tenant, name=name.strip(), rate=rate, effective_from=effective_from, effective_to=effective_to, country=(country or "").upper(), region=region or "")
         log_action(tenant=tenant, actor=actor, entity=rule, action="billing.tax_rule.created", diff={"rate": [None, rate], "country": [None, rule.country], "region": [None, rule.region]})
         emit(tenant, "tax_rule:created", {"tax_rule_id": rule.pk})
-        reprice_unlocked_quotes(tenant=tenant, actor=actor)
+        # Tax is taken on a quote's first day: only quotes starting inside the tax rule's period change.
+        reprice_unlocked_quotes(tenant=tenant, actor=actor, affected=[{"product_code": None, "currency": None, "effective_from": rule.effective_from - dt.timedelta(days=MAX_QUOTE_DAYS), "effective_to": rule.effective_to}])
     return rule

@@ -135,3 +135,16 @@ def test_locked_quote_is_billed_line_by_line_with_its_snapshotted_tax(tenant, cu
     inv = services.create_invoice(tenant=tenant, actor="t", customer_id=customer.pk, item_ids=[i.pk for i in items])
     assert (inv.subtotal_minor, inv.tax_minor, inv.total_minor) == (q.subtotal_minor, q.tax_minor, q.total_minor) == (3200, 608, 3808)
     assert inv.booking_id == 9
+
+
+def test_rule_change_reprices_only_quotes_it_can_touch(tenant):
+    base_rule(tenant, 1000, D(2026, 1, 1))
+    services.create_price_rule(tenant=tenant, actor="t", name="Insurance", product_code="insurance", calculation=PriceRule.FLAT, amount_minor=100, effective_from=D(2026, 1, 1))
+    march = services.price_booking(tenant=tenant, actor="t", booking_id=1, source="s", start_date=D(2026, 3, 1), end_date=D(2026, 3, 3), country="")
+    june = services.price_booking(tenant=tenant, actor="t", booking_id=2, source="s", start_date=D(2026, 6, 1), end_date=D(2026, 6, 3), extras=[{"code": "insurance", "quantity": 1}], country="")
+    promo = base_rule(tenant, 500, D(2026, 6, 1), D(2026, 7, 1), is_promotional=True)
+    assert promo.reprice_outcome["repriced"] == [june.pk]
+    extra = services.create_price_rule(tenant=tenant, actor="t", name="Insurance 2", product_code="insurance", calculation=PriceRule.FLAT, amount_minor=300, effective_from=D(2026, 2, 1))
+    assert extra.reprice_outcome["repriced"] == [june.pk]
+    june.refresh_from_db()
+    assert june.total_minor == 2 * 500 + 300
