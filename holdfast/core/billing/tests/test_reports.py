@@ -54,3 +54,15 @@ def test_breakdowns_by_customer_service_and_staff(tenant, customer):
     assert [(r["label"], r["paid_minor"]) for r in reports.revenue_by(tenant, "customer")] == [(customer.name, 3000), ("Zed", 1000)]
     assert [(r["label"], r["paid_minor"]) for r in reports.revenue_by(tenant, "service")] == [("walk", 3000), ("groom", 1000)]
     assert [r["key"] for r in reports.revenue_by(tenant, "staff")] == [7, 8]
+
+
+def test_months_are_cut_in_the_tenant_time_zone_across_dst(tenant, customer):
+    assert tenant.time_zone == "Europe/Berlin"
+    inv = invoice(tenant, customer, 2500)
+    # 22:30 UTC on 31 March is 00:30 on 1 April in Berlin (summer time began on 29 March).
+    services.record_payment(tenant=tenant, actor="t", customer_id=customer.pk, amount_minor=2500, method="CASH", invoice_ids=[inv.pk],
+                            paid_at=dt.datetime(2026, 3, 31, 22, 30, tzinfo=dt.UTC))
+    trend = {r["month"]: r["paid_minor"] for r in reports.monthly_trend(tenant, months=3, at=dt.datetime(2026, 4, 15, tzinfo=dt.UTC))}
+    assert trend == {"2026-02": 0, "2026-03": 0, "2026-04": 2500}
+    summary = reports.revenue_summary(tenant, at=dt.datetime(2026, 4, 2, tzinfo=dt.UTC))
+    assert summary["paid_this_month_minor"] == 2500 and summary["revenue_last_7_days_minor"] == 2500
