@@ -133,12 +133,12 @@ def reason_required(ctx: Context) -> Refusal | None:
 
 def convert_hold(ctx: Context) -> None:
     if ctx.booking.hold_id:
-        ctx.booking.hold = inventory.convert_hold(tenant=ctx.tenant, actor=ctx.actor, hold_id=ctx.booking.hold_id, record=False)
+        ctx.booking.hold = inventory.convert_hold(tenant=ctx.tenant, actor=ctx.actor, hold_id=ctx.booking.hold_id, record=False, capacity=ctx.booking.pool_id is not None)
 
 
 def release_inventory(ctx: Context) -> None:
     if ctx.booking.hold_id:
-        ctx.booking.hold = inventory.release_hold(tenant=ctx.tenant, actor=ctx.actor, hold_id=ctx.booking.hold_id, reason=ctx.reason, include_converted=True, record=False)
+        ctx.booking.hold = inventory.release_hold(tenant=ctx.tenant, actor=ctx.actor, hold_id=ctx.booking.hold_id, reason=ctx.reason, include_converted=True, record=False, capacity=ctx.booking.pool_id is not None)
 
 
 def expire_inventory(ctx: Context) -> None:

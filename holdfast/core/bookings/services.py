@@ -55,6 +55,7 @@ def create_booking(
     if actor is not None:
         require_perm(actor, tenant, spec.create_permission)
     with transaction.atomic(), translate_db_errors(inventory.CONSTRAINT_MESSAGES):
+        set_lock_timeout()
         now = timezone.now()
         customer = get_owned(Customer, tenant, customer_id, what="customer") if customer_id else None
         if customer is not None and not customer.is_active:

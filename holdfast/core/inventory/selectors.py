@@ -16,7 +16,7 @@ from holdfast.kit.clock import local_midnight
 from holdfast.kit.errors import ValidationFailed
 
 from .models import Block, CapacityPool, DailyCapacity, Hold, Resource, ResourceType, Site
-from .services import MAX_CAPACITY_DAYS, live_q, overlap_q, validate_period
+from .services import MAX_CAPACITY_DAYS, live_q, overlapping, validate_period
 
 MAX_CALENDAR_DAYS = 92
 
@@ -79,12 +79,12 @@ def blocks(tenant, *, resource_id: int | None = None, active: bool | None = True
     if active:
         qs = qs.filter(live_q(timezone.now()))
     if starts_at is not None:
-        qs = qs.filter(overlap_q(starts_at, ends_at))
+        qs = overlapping(qs, starts_at, ends_at)
     return qs
 
 
 def _live_blocks(now, starts_at, ends_at):
-    return Block.objects.filter(live_q(now)).filter(overlap_q(starts_at, ends_at))
+    return overlapping(Block.objects.filter(live_q(now)), starts_at, ends_at)
 
 
 def is_resource_free(tenant, resource_id: int, starts_at: dt.datetime, ends_at: dt.datetime | None, *, now=None) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -206,6 +206,18 @@ def overlap_q(starts_at: dt.datetime, ends_at: dt.datetime | None, prefix: str =
     return q
 
 
+# On PostgreSQL, overlap is asked exactly as the exclusion constraint states it, so the planner can
+# use that constraint's GiST index: the cost of a check stays flat as a resource's history grows.
+PG_OVERLAP = "tstzrange(starts_at, coalesce(ends_at, 'infinity'::timestamptz), '[)') && tstzrange(%s, %s, '[)')"
+
+
+def overlapping(qs, starts_at: dt.datetime, ends_at: dt.datetime | None):
+    """Blocks of `qs` overlapping [starts_at, ends_at) (ends_at None: for good)."""
+    if connection.vendor == "postgresql":
+        return qs.extra(where=[PG_OVERLAP], params=[starts_at, ends_at])
+    return qs.filter(overlap_q(starts_at, ends_at))
+
+
 def live_q(now: dt.datetime, prefix: str = "") -> Q:
     """Blocks that count: active, and not a hold past its expiry (swept or not)."""
     return Q(**{f"{prefix}active": True}) & (Q(**{f"{prefix}expires_at__isnull": True}) | Q(**{f"{prefix}expires_at__gt": now}))
@@ -228,11 +240,9 @@ def _lock_resources(tenant, resource_ids) -> list[Resource]:
 
 def _claim_periods(tenant, resources, starts_at, ends_at, now) -> None:
     """Refuse when a live block overlaps; release overlapping holds that expired but were not swept."""
-    overlapping = list(
-        Block.objects.filter(resource__in=[r.pk for r in resources], active=True).filter(overlap_q(starts_at, ends_at)).values("id", "resource_id", "kind", "expires_at", "hold_id")
-    )
-    expired_holds = {b["hold_id"] for b in overlapping if b["expires_at"] is not None and b["expires_at"] <= now}
-    live = [b for b in overlapping if b["expires_at"] is None or b["expires_at"] > now]
+    found = list(overlapping(Block.objects.filter(resource__in=[r.pk for r in resources], active=True), starts_at, ends_at).values("id", "resource_id", "kind", "expires_at", "hold_id"))
+    expired_holds = {b["hold_id"] for b in found if b["expires_at"] is not None and b["expires_at"] <= now}
+    live = [b for b in found if b["expires_at"] is None or b["expires_at"] > now]
     if live:
         names = {r.pk: r.name for r in resources}
         taken = sorted({names[b["resource_id"]] for b in live})
@@ -276,8 +286,9 @@ def place_hold(
         validate_period(starts_at, ends_at)
     elif quantity < 1:
         raise ValidationFailed("The quantity must be at least 1.", fields={"quantity": ["At least 1."]})
-    with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
-        set_lock_timeout()
+    with transaction.atomic(savepoint=record), translate_db_errors(CONSTRAINT_MESSAGES):
+        if record:
+            set_lock_timeout()
         now = timezone.now()
         if resource_ids:
             resources = _lock_resources(tenant, resource_ids)
@@ -309,8 +320,17 @@ def place_hold(
     return hold
 
 
-def _lock_hold(tenant, hold_id: int, now) -> Hold:
-    """Lock a hold after the capacity rows it counts in (the global lock order)."""
+def _lock_hold(tenant, hold_id: int, now, capacity: bool | None = None) -> Hold:
+    """Lock a hold after the capacity rows it counts in (the global lock order).
+
+    `capacity=False` (the caller knows the hold has no pool) locks it in one statement.
+    """
+    if capacity is False:
+        qs = Hold.objects.for_tenant(tenant).filter(pk=hold_id)
+        hold = (qs.select_for_update() if LOCK_ENABLED else qs).first()
+        if hold is None or hold.pool_id is not None:
+            return _lock_hold(tenant, hold_id, now, None) if hold is not None else get_owned(Hold, tenant, hold_id, what="hold")
+        return hold
     hold = get_owned(Hold, tenant, hold_id, what="hold")
     if hold.pool_id and hold.status in (Hold.ACTIVE, Hold.CONVERTED):
         _lock_capacity(tenant, hold.pool, hold.start_date, hold.end_date)
@@ -365,12 +385,17 @@ def _release_expired_capacity_holds(tenant, pool, start_date, end_date, rows, no
             row.refresh_from_db(fields=["held", "occupied", "capacity"])
 
 
-def release_hold(*, tenant, actor, hold_id: int, reason: str = "", include_converted: bool = False, record: bool = True) -> Hold:
-    """Give a hold back. With include_converted a booked claim is given back too (a cancelled booking)."""
-    with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
-        set_lock_timeout()
+def release_hold(*, tenant, actor, hold_id: int, reason: str = "", include_converted: bool = False, record: bool = True, capacity: bool | None = None) -> Hold:
+    """Give a hold back. With include_converted a booked claim is given back too (a cancelled booking).
+
+    `record=False`: called inside a caller's step (a booking transition) that has set the lock
+    timeout and records its own audit entry and event.
+    """
+    with transaction.atomic(savepoint=record), translate_db_errors(CONSTRAINT_MESSAGES):
+        if record:
+            set_lock_timeout()
         now = timezone.now()
-        hold = _lock_hold(tenant, hold_id, now)
+        hold = _lock_hold(tenant, hold_id, now, capacity)
         allowed = (Hold.ACTIVE, Hold.CONVERTED) if include_converted else (Hold.ACTIVE,)
         if hold.status not in allowed:
             if hold.status in (Hold.RELEASED, Hold.EXPIRED):
@@ -388,12 +413,13 @@ def release_hold(*, tenant, actor, hold_id: int, reason: str = "", include_conve
     return hold
 
 
-def convert_hold(*, tenant, actor, hold_id: int, record: bool = True) -> Hold:
+def convert_hold(*, tenant, actor, hold_id: int, record: bool = True, capacity: bool | None = None) -> Hold:
     """Turn a live hold into a booked claim (blocks become BOOKING, quantity moves held -> occupied)."""
-    with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
-        set_lock_timeout()
+    with transaction.atomic(savepoint=record), translate_db_errors(CONSTRAINT_MESSAGES):
+        if record:
+            set_lock_timeout()
         now = timezone.now()
-        hold = _lock_hold(tenant, hold_id, now)
+        hold = _lock_hold(tenant, hold_id, now, capacity)
         if hold.is_expired(now):
             raise Conflict("The hold has expired; place a new one.", code="hold_expired")
         if hold.status != Hold.ACTIVE:
