@@ -18,11 +18,11 @@ from holdfast.core.audit.services import diff_of, log_action, log_system
 from holdfast.core.events.services import emit
 from holdfast.core.tenancy.models import DEFAULT_SETTINGS, VERTICALS, Tenant
 from holdfast.kit import clock
-from holdfast.kit.errors import Conflict, NotFound, StaleVersion, Throttled, ValidationFailed
+from holdfast.kit.errors import Conflict, NotFound, PermissionDenied, StaleVersion, Throttled, ValidationFailed
 
 from . import selectors
 from .models import ApiToken, LoginAttempt, Membership, Role, User, hash_token
-from .permissions import BUILTIN_ROLES, unknown_patterns
+from .permissions import BUILTIN_ROLES, expand, unknown_patterns
 
 SUPER_ADMIN_KEY = "super_admin"
 
@@ -230,10 +230,22 @@ def _role_in(tenant, role_key: str) -> Role:
     return role
 
 
+def _require_can_grant(tenant, actor, patterns: list[str], what: str) -> None:
+    """Nobody hands out (or takes away) more than they hold: a custom role with members.manage must
+    not be a ladder to Admin. System actors (no user) are trusted callers."""
+    if not getattr(actor, "is_authenticated", False):
+        return
+    missing = [code for code in expand(patterns) if not selectors.has_perm(actor, tenant, code)]
+    if missing:
+        shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+        raise PermissionDenied(f"You cannot {what}: that role holds permissions you do not have ({shown}).", code="cannot_grant_more", extra={"missing": missing})
+
+
 def add_member(*, tenant, actor, email: str, role_key: str, full_name: str = "", password: str | None = None) -> Membership:
     """Give a person (created when new) a role in the tenant."""
     with transaction.atomic():
         role = _role_in(tenant, role_key)
+        _require_can_grant(tenant, actor, role.permissions, f"give the role {role.name}")
         user = selectors.find_user(email) or create_user(email=email, password=password, full_name=full_name)
         membership, created = Membership.objects.get_or_create(user=user, tenant=tenant, defaults={"role": role})
         if not created:
@@ -261,6 +273,8 @@ def change_member_role(*, tenant, actor, membership_id: int, role_key: str) -> M
         before = membership.role.key
         if before == role.key:
             return membership
+        _require_can_grant(tenant, actor, membership.role.permissions, f"change the role of a {membership.role.name}")
+        _require_can_grant(tenant, actor, role.permissions, f"give the role {role.name}")
         if before == "admin" and membership.is_active and not _other_admin_exists(tenant, membership):
             raise Conflict("A business must keep at least one Admin.", code="last_admin")
         membership.role = role
@@ -277,6 +291,7 @@ def deactivate_member(*, tenant, actor, membership_id: int) -> Membership:
         membership = get_owned(Membership.objects.select_for_update(), tenant, membership_id, what="member")
         if not membership.is_active:
             raise Conflict("The member is already deactivated.", code="already_deactivated")
+        _require_can_grant(tenant, actor, membership.role.permissions, f"deactivate a {membership.role.name}")
         if membership.role.key == "admin" and not _other_admin_exists(tenant, membership):
             raise Conflict("A business must keep at least one Admin.", code="last_admin")
         membership.is_active = False
@@ -312,6 +327,7 @@ def _validate_role(name: str, permissions: list[str], key: str | None = None) ->
 def create_role(*, tenant, actor, name: str, permissions: list[str], key: str | None = None) -> Role:
     key = key or slugify(name or "")[:60] or "role"
     _validate_role(name, permissions, key)
+    _require_can_grant(tenant, actor, permissions, "define this role")
     permissions = list(dict.fromkeys(permissions))
     with transaction.atomic():
         if Role.objects.for_tenant(tenant).filter(key=key).exists():
@@ -340,6 +356,7 @@ def update_role(*, tenant, actor, role_id: int, version: int, name: str | None =
         role.permissions = list(dict.fromkeys(permissions)) if isinstance(permissions, list) else (role.permissions if permissions is None else permissions)
         _validate_role(role.name, role.permissions)
         role.name = role.name.strip()
+        _require_can_grant(tenant, actor, role.permissions, "give this role these permissions")
         role.version += 1
         role.save()
         log_action(tenant=tenant, actor=actor, entity=role, action="accounts.role.updated", diff=diff_of(before, {"name": role.name, "permissions": role.permissions}))

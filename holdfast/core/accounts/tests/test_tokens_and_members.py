@@ -115,3 +115,41 @@ class TestMembers:
 
     def test_staff_cannot_manage_members(self, staff_api, owner):
         assert staff_api.post(f"/api/v1/members/{Membership.objects.get(user=owner).pk}/deactivate").status_code == 403
+
+
+@pytest.mark.django_db
+class TestNoLadderToAdmin:
+    @pytest.fixture
+    def hr(self, tenant, owner):
+        # everything Staff has (verticals extend Staff) plus member management, but not Admin's "*"
+        staff_permissions = Role.objects.get(tenant=tenant, key="staff").permissions
+        role = services.create_role(tenant=tenant, actor=owner, name="HR", permissions=["members.*", *staff_permissions])
+        user = member(tenant, "staff")
+        Membership.objects.filter(user=user).update(role=role)
+        return type(user).objects.get(pk=user.pk)
+
+    def test_a_member_manager_cannot_promote_anyone_to_admin(self, tenant, hr, api_as, staff_member):
+        hr_api = api_as(hr, tenant)
+        own = Membership.objects.get(user=hr)
+        response = hr_api.patch(f"/api/v1/members/{own.pk}", {"role": "admin"})
+        assert response.status_code == 403 and response.json()["code"] == "cannot_grant_more"
+        assert hr_api.post("/api/v1/members", {"email": "friend@harbour.test", "role": "admin"}).status_code == 403
+        assert Membership.objects.get(user=hr).role.key == "hr"
+
+    def test_a_member_manager_may_hand_out_roles_within_their_own_reach(self, tenant, hr, api_as):
+        response = api_as(hr, tenant).post("/api/v1/members", {"email": "new.staff@harbour.test", "role": "staff"})
+        assert response.status_code == 201, response.content
+
+    def test_a_member_manager_cannot_demote_or_deactivate_an_admin(self, tenant, hr, api_as, owner):
+        member(tenant, "admin")  # so "last admin" is not what refuses
+        hr_api = api_as(hr, tenant)
+        mid = Membership.objects.get(user=owner).pk
+        assert hr_api.patch(f"/api/v1/members/{mid}", {"role": "staff"}).json()["code"] == "cannot_grant_more"
+        assert hr_api.post(f"/api/v1/members/{mid}/deactivate").json()["code"] == "cannot_grant_more"
+
+    def test_roles_cannot_be_defined_beyond_the_definers_own_permissions(self, tenant, owner, api_as):
+        designer_role = services.create_role(tenant=tenant, actor=owner, name="Designer", permissions=["roles.manage", "customers.view"])
+        designer = member(tenant, "staff")
+        Membership.objects.filter(user=designer).update(role=designer_role)
+        response = api_as(type(designer).objects.get(pk=designer.pk), tenant).post("/api/v1/roles", {"name": "Everything", "permissions": ["*"]})
+        assert response.status_code == 403 and response.json()["code"] == "cannot_grant_more"
