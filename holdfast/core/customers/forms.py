@@ -7,8 +7,10 @@ ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")
 
 
 class CustomerForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    email = forms.CharField(max_length=254, required=False)  # the service validates and reports it
+    # Optional here on purpose: the service checks name, email and phone together, so every
+    # problem is reported in one round instead of one form error hiding the others.
+    name = forms.CharField(max_length=200, required=False)
+    email = forms.CharField(max_length=254, required=False)
     phone = forms.CharField(max_length=40, required=False)
     line1 = forms.CharField(max_length=200, required=False, label="Address")
     line2 = forms.CharField(max_length=200, required=False, label="Address (line 2)")
@@ -18,6 +20,10 @@ class CustomerForm(forms.Form):
     country = forms.CharField(max_length=2, required=False, help_text="Two-letter code, e.g. DE.")
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].show_required = True
 
     @classmethod
     def initial_for(cls, customer) -> dict:
