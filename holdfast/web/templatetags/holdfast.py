@@ -16,8 +16,13 @@ def action_label(action: str) -> str:
 
 @register.filter
 def entity_label(entity_type: str) -> str:
-    """'customers.customer' -> 'Customer'; 'accounts.api_token' -> 'Api token'."""
-    name = str(entity_type or "").split(".")[-1].replace("_", " ")
+    """'customers.customer' -> 'Customer'; 'accounts.apitoken' -> 'Api token' (the model's verbose name)."""
+    from django.apps import apps
+
+    try:
+        name = str(apps.get_model(entity_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        name = str(entity_type or "").split(".")[-1].replace("_", " ")
     return name[:1].upper() + name[1:]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from holdfast.web.charts import bar_chart, nice_max
-from holdfast.web.templatetags.holdfast import action_label, diff_value
+from holdfast.web.templatetags.holdfast import action_label, diff_value, entity_label
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "web"
 
@@ -32,6 +32,8 @@ def test_action_and_diff_labels_read_like_words():
     assert action_label("accounts.membership.role_changed") == "Membership role changed"
     assert diff_value({"city": "Hamburg"}) == "city: Hamburg"
     assert diff_value(True) == "yes" and diff_value(None) == "—"
+    assert entity_label("accounts.apitoken") == "Api token" and entity_label("tenancy.tenant") == "Tenant"
+    assert entity_label("estate.not_built_yet") == "Not built yet"
 
 
 def test_live_script_maps_sse_names_to_body_events_and_backs_off():
