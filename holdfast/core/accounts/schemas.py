@@ -3,6 +3,10 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
+
+# Input bodies refuse unknown fields: a typo ("nmae") must be a 422, not a silently ignored change.
+STRICT_INPUT = ConfigDict(from_attributes=True, extra="forbid")
 
 
 class TenantOut(Schema):
@@ -20,6 +24,7 @@ class TenantOut(Schema):
 
 
 class TenantPatch(Schema):
+    model_config = STRICT_INPUT
     version: int
     name: str | None = None
     currency: str | None = None
@@ -31,6 +36,7 @@ class TenantPatch(Schema):
 
 
 class TenantCreate(Schema):
+    model_config = STRICT_INPUT
     name: str = Field(..., min_length=1, max_length=200)
     slug: str | None = None
     currency: str = "USD"
@@ -61,12 +67,14 @@ class RoleOut(Schema):
 
 
 class RoleIn(Schema):
+    model_config = STRICT_INPUT
     name: str = Field(..., min_length=1, max_length=100)
     key: str | None = None
     permissions: list[str]
 
 
 class RolePatch(Schema):
+    model_config = STRICT_INPUT
     version: int
     name: str | None = None
     permissions: list[str] | None = None
@@ -83,6 +91,7 @@ class MemberOut(Schema):
 
 
 class MemberIn(Schema):
+    model_config = STRICT_INPUT
     email: str
     role: str
     full_name: str = ""
@@ -90,6 +99,7 @@ class MemberIn(Schema):
 
 
 class MemberRolePatch(Schema):
+    model_config = STRICT_INPUT
     role: str
 
 
@@ -105,6 +115,7 @@ class TokenOut(Schema):
 
 
 class TokenIn(Schema):
+    model_config = STRICT_INPUT
     name: str = Field(..., min_length=1, max_length=100)
     expires_in_days: int | None = Field(None, ge=1, le=3650)
 

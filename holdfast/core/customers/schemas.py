@@ -5,6 +5,9 @@ import datetime as dt
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict
 
+# Input bodies refuse unknown fields: a typo ("nmae") must be a 422, not a silently ignored change.
+STRICT_INPUT = ConfigDict(from_attributes=True, extra="forbid")
+
 
 class AddressSchema(BaseModel):
     # A plain pydantic model on purpose: ninja's Schema reads attributes of any object, so a string
@@ -20,6 +23,7 @@ class AddressSchema(BaseModel):
 
 
 class CustomerIn(Schema):
+    model_config = STRICT_INPUT
     name: str = Field(..., min_length=1, max_length=200)
     email: str = ""
     phone: str = ""
@@ -29,6 +33,7 @@ class CustomerIn(Schema):
 
 
 class CustomerPatch(Schema):
+    model_config = STRICT_INPUT
     version: int
     name: str | None = Field(None, min_length=1, max_length=200)
     email: str | None = None
@@ -38,6 +43,7 @@ class CustomerPatch(Schema):
 
 
 class DeactivateIn(Schema):
+    model_config = STRICT_INPUT
     reason: str = Field(..., min_length=1, max_length=300)
     override: bool = False
 

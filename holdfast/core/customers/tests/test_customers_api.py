@@ -157,3 +157,10 @@ def test_an_unchanged_patch_keeps_the_version_and_writes_no_audit(owner_api, cus
     response = owner_api.patch(f"/api/v1/customers/{customer.pk}", {"version": customer.version, "name": customer.name})
     assert response.status_code == 200 and response.json()["version"] == customer.version
     assert not AuditEntry.objects.filter(tenant=tenant, action="customers.customer.updated").exists()
+
+
+@pytest.mark.django_db
+def test_unknown_fields_are_refused_not_silently_dropped(owner_api, customer):
+    body = assert_problem(owner_api.patch(f"/api/v1/customers/{customer.pk}", {"version": customer.version, "nmae": "Typo"}), 422)
+    assert "nmae" in body["errors"]
+    assert "address.planet" in assert_problem(owner_api.post("/api/v1/customers", {"name": "X", "address": {"planet": "Mars"}}), 422)["errors"]

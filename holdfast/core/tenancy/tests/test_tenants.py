@@ -164,3 +164,9 @@ class TestSoftDelete:
         assert admin_api.delete(f"/api/v1/platform/tenants/{tenant.pk}").status_code == 404
         assert tenant.slug not in [t["slug"] for t in admin_api.get("/api/v1/platform/tenants").json()]
         assert AuditEntry.objects.filter(tenant=tenant, action="tenancy.tenant.deleted", actor=super_admin).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_typo_in_a_settings_patch_is_refused(owner_api, tenant):
+    response = owner_api.patch("/api/v1/tenant", {"version": tenant.version, "time_zona": "UTC"})
+    assert response.status_code == 422 and "time_zona" in response.json()["errors"]
