@@ -7,10 +7,14 @@ from typing import Any
 from django.http import JsonResponse
 from ninja import Schema
 from ninja.parser import Parser
+from pydantic import ConfigDict
 
 from .errors import DomainError, ValidationFailed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# For input Schemas (`model_config = STRICT_INPUT`): unknown fields are refused, so a typo ("nmae")
+# is a 422 instead of a silently ignored change.
+STRICT_INPUT = ConfigDict(from_attributes=True, extra="forbid")
 
 
 def problem_response(error: DomainError) -> JsonResponse:

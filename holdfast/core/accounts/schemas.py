@@ -3,10 +3,8 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
-# Input bodies refuse unknown fields: a typo ("nmae") must be a 422, not a silently ignored change.
-STRICT_INPUT = ConfigDict(from_attributes=True, extra="forbid")
+from holdfast.kit.api import STRICT_INPUT
 
 
 class TenantOut(Schema):

@@ -5,8 +5,7 @@ import datetime as dt
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict
 
-# Input bodies refuse unknown fields: a typo ("nmae") must be a 422, not a silently ignored change.
-STRICT_INPUT = ConfigDict(from_attributes=True, extra="forbid")
+from holdfast.kit.api import STRICT_INPUT
 
 
 class AddressSchema(BaseModel):
