@@ -20,7 +20,7 @@ from holdfast.core.customers.models import Customer
 from holdfast.core.events.models import IdempotencyKey, Notification, OutboxEvent, WebhookDelivery, WebhookEndpoint
 from holdfast.core.tenancy.models import Tenant
 
-from .admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin
+from .admin_scoping import ReadOnlyAdminMixin, TenantScopedAdminMixin, TenantScopedInlineMixin
 
 def back_office_login(request, extra_context=None):
     """The back office has no login form of its own: everyone logs in through holdfast's, which
@@ -37,12 +37,11 @@ admin.site.site_title = "holdfast back office"
 admin.site.index_title = "Records"
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(TenantScopedInlineMixin, admin.TabularInline):
     model = Membership
     extra = 0
     fields = ("tenant", "role", "is_active", "created_at")
     readonly_fields = ("created_at",)
-    autocomplete_fields = ()
 
 
 @admin.register(Tenant)

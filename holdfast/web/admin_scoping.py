@@ -16,6 +16,20 @@ def admin_tenant_ids(user) -> set[int]:
         )
     return cache
 
+def scoped_choices(model, tenant_ids):
+    """The rows of `model` a tenant-scoped admin may pick in a foreign-key field, or None if unscoped."""
+    from holdfast.core.accounts.models import User
+    from holdfast.core.tenancy.models import Tenant
+
+    if model is Tenant:
+        return Tenant.objects.filter(pk__in=tenant_ids)
+    if model is User:
+        return User.objects.filter(memberships__tenant__in=tenant_ids).distinct()
+    if any(f.name == "tenant" for f in model._meta.fields):
+        return model._default_manager.filter(tenant_id__in=tenant_ids)
+    return None
+
+
 class TenantScopedAdminMixin:
     """Restricts querysets and tenant choices to the user's Admin tenants.
 
@@ -36,10 +50,10 @@ class TenantScopedAdminMixin:
         return qs.filter(**{lookup: admin_tenant_ids(request.user)}).distinct()
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "tenant" and not self._unrestricted(request):
-            from holdfast.core.tenancy.models import Tenant
-
-            kwargs["queryset"] = Tenant.objects.filter(pk__in=admin_tenant_ids(request.user))
+        if not self._unrestricted(request):
+            scoped = scoped_choices(db_field.related_model, admin_tenant_ids(request.user))
+            if scoped is not None:
+                kwargs["queryset"] = scoped
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def _in_scope(self, request, obj) -> bool:
@@ -76,3 +90,22 @@ class ReadOnlyAdminMixin:
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
 
+
+
+class TenantScopedInlineMixin:
+    """Inlines shown inside a scoped admin page: only rows (and choices) of the user's Admin tenants."""
+
+    tenant_field = "tenant"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{f"{self.tenant_field}__in": admin_tenant_ids(request.user)})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            scoped = scoped_choices(db_field.related_model, admin_tenant_ids(request.user))
+            if scoped is not None:
+                kwargs["queryset"] = scoped
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

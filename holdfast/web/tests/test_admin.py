@@ -75,3 +75,16 @@ def test_back_office_refuses_non_staff_users_with_a_readable_page(web_as, owner)
     response = web_as(owner).get("/admin/", follow=True)
     assert response.status_code == 403
     assert "only for holdfast staff accounts" in response.content.decode()
+
+
+def test_user_page_shows_only_memberships_and_roles_of_their_tenants(web_as, back_office_owner, staff_member, tenant, other_tenant):
+    from holdfast.core.accounts.models import Membership, Role
+
+    grant(back_office_owner, "view_user", "change_user", "view_membership", "change_membership")
+    Membership.objects.create(user=staff_member, tenant=other_tenant, role=Role.objects.get(tenant=other_tenant, key="manager"))
+    response = web_as(back_office_owner).get(f"/admin/accounts/user/{staff_member.pk}/change/")
+    assert response.status_code == 200
+    inline = response.context["inline_admin_formsets"][0]
+    assert {form.instance.tenant_id for form in inline.formset.forms if form.instance.pk} == {tenant.pk}
+    role_choices = inline.formset.forms[0].fields["role"].queryset
+    assert set(role_choices.values_list("tenant_id", flat=True)) == {tenant.pk}
