@@ -106,6 +106,9 @@ def navigation_for(request) -> dict:
         seen.add(url)
         active = request.path == url or (url != "/" and request.path.startswith(url))
         items.append({"label": entry.label, "url": url, "active": active, "section": entry.section})
+    # Work first, then Administration, then any other section an app names (stable within each).
+    order = {WORK: 0, ADMINISTRATION: 2}
+    items.sort(key=lambda i: order.get(i["section"], 1))
     # The longest matching prefix wins, so /audit/logs/ does not also light up /audit/.
     lit = [i for i in items if i["active"]]
     if len(lit) > 1:

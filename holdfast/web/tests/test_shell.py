@@ -348,12 +348,13 @@ def test_apps_contribute_navigation_as_data_gated_by_vertical_and_permission(web
 
     config = apps.get_app_config("customers")
     monkeypatch.setattr(config, "nav_items", [
-        {"label": "Stays", "url": "customers:create", "perm": "customers.manage", "vertical": "hotel"},
+        {"label": "Stays", "url": "customers:create", "perm": "customers.manage", "vertical": "hotel", "section": "Hotel"},
         {"label": "Walks", "url": "customers:create", "perm": "customers.manage", "vertical": "petcare"},
         {"label": "Not built yet", "url": "nowhere:index"},
     ], raising=False)
     labels = nav_labels(web_as(owner).get("/"))
     assert "Stays" in labels  # the tenant enables hotel
+    assert labels.index("Stays") < labels.index("Team")  # an app's own section sits between Work and Administration
     assert "Walks" not in labels and "Not built yet" not in labels
     assert "Stays" not in nav_labels(web_as(staff_member).get("/"))  # staff lacks customers.manage
 
@@ -361,5 +362,6 @@ def test_apps_contribute_navigation_as_data_gated_by_vertical_and_permission(web
 def test_navigation_groups_administration_after_work(web_as, owner):
     items = web_as(owner).get("/").context["nav_items"]
     sections = [i["section"] for i in items]
-    assert sections == sorted(sections, key=lambda s: s != "Work")
+    rank = {"Work": 0, "Administration": 2}
+    assert sections == sorted(sections, key=lambda s: rank.get(s, 1)) and sections[0] == "Work"
     assert {i["label"] for i in items if i["section"] == "Administration"} >= {"Team", "Settings"}
