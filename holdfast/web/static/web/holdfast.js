@@ -47,7 +47,8 @@
     function connect() {
       if (stopped) return;
       var target = url;
-      if (lastId) target += (url.indexOf("?") < 0 ? "?" : "&") + "last_event_id=" + encodeURIComponent(lastId);
+      // A fresh EventSource forgets Last-Event-ID: pass the cursor so no event is missed.
+      if (lastId) target += (url.indexOf("?") < 0 ? "?" : "&") + "after=" + encodeURIComponent(lastId);
       source = new EventSource(target, { withCredentials: true });
       source.onopen = function () { delay = 1000; };
       var handler = function (ev) {
