@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "holdfast.core.inventory",
     "holdfast.core.bookings",
     "holdfast.core.billing",
+    "holdfast.verticals.estate",
+    "holdfast.verticals.hotel",
     "holdfast.web",
 ]
 

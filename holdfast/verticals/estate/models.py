@@ -1,0 +1,235 @@
+"""Estate (seed 000): a real-estate sales CRM on the booking engine.
+
+- Project = an inventory Site (kind PROJECT) + sales fields (currency, the payment rule).
+- Unit = an inventory Resource + a price and a status kept in step by the services
+  (AVAILABLE / HELD / SOLD) so boards and filters need no join over blocks; the doctor
+  checks it against the bookings.
+- EstateBooking = the engine's Booking (same primary key, flow "estate") + the unit, customer and
+  a copy of the stored status, so the database can enforce "one active booking per unit" with a
+  partial unique index. Only the seed's five stored states exist here; PAYMENT_PENDING,
+  BOOKING_CONFIRMED and APPROVAL_IN_PROGRESS are derived in selectors.derived_status().
+- Payment / PaymentReminder are estate-owned: billing's Payment is a receipt with an optional plain
+  booking id and its reminders hang on invoices, while the seed needs payments that belong to exactly
+  one booking (FK NOT NULL) and reminders per payment (money helpers from holdfast.kit.money).
+- Lead is not a customer: it may link to one verified customer (many leads per customer).
+- Review targets exactly one of a project or an agent (CHECK), authored by a customer, moderated by staff.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from holdfast.core.bookings.models import Booking
+from holdfast.core.customers.models import Customer
+from holdfast.core.inventory.models import Resource, Site
+from holdfast.core.tenancy.models import TenantOwned
+
+# Stored booking states (seed 000 §E) and the ones that block a unit.
+HOLD_REQUESTED, HOLD_APPROVED, BOOKED, CANCELLED, EXPIRED = "HOLD_REQUESTED", "HOLD_APPROVED", "BOOKED", "CANCELLED", "EXPIRED"
+BOOKING_STATES = [HOLD_REQUESTED, HOLD_APPROVED, BOOKED, CANCELLED, EXPIRED]
+ACTIVE_STATES = [HOLD_REQUESTED, HOLD_APPROVED, BOOKED]
+
+
+class Project(TenantOwned):
+    site = models.OneToOneField(Site, on_delete=models.PROTECT, related_name="estate_project")
+    description = models.TextField(blank=True, default="")
+    city = models.CharField(max_length=120, blank=True, default="")
+    currency = models.CharField(max_length=3)
+    # The payment rule: the share of the unit price received before a booking may complete.
+    down_payment_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("10.00"))
+    hold_ttl_minutes = models.PositiveIntegerField(default=3 * 24 * 60)
+    is_published = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(down_payment_percent__gte=0) & Q(down_payment_percent__lte=100), name="estate_project_down_payment_range"),
+        ]
+
+    @property
+    def name(self) -> str:
+        return self.site.name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(TenantOwned):
+    AVAILABLE, HELD, SOLD = "AVAILABLE", "HELD", "SOLD"
+    STATUSES = [(AVAILABLE, "Available"), (HELD, "Held"), (SOLD, "Sold")]
+
+    resource = models.OneToOneField(Resource, on_delete=models.PROTECT, related_name="estate_unit")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="units")
+    code = models.CharField(max_length=40)
+    floor = models.IntegerField(null=True, blank=True)
+    bedrooms = models.PositiveSmallIntegerField(default=0)
+    area_sqm = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    price_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=STATUSES, default=AVAILABLE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["project_id", "code", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price_minor__gte=0), name="estate_unit_price_nonneg"),
+            models.UniqueConstraint(fields=["project", "code"], name="estate_unit_code_per_project"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class EstateBooking(TenantOwned):
+    """The estate side of an engine booking: exactly one unit and exactly one customer (NOT NULL)."""
+
+    booking = models.OneToOneField(Booking, primary_key=True, on_delete=models.PROTECT, related_name="estate")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="bookings")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="estate_bookings")
+    status = models.CharField(max_length=20, choices=[(s, s) for s in BOOKING_STATES], default=HOLD_REQUESTED)
+    price_minor = models.BigIntegerField()  # the unit price when the hold was requested
+    currency = models.CharField(max_length=3)
+    required_minor = models.BigIntegerField()  # what the project's payment rule asks before completion
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-booking_id"]
+        indexes = [models.Index(fields=["tenant", "status"], name="estate_booking_status_idx")]
+        constraints = [
+            # Seed 000 §F: a unit never has more than one active booking.
+            models.UniqueConstraint(fields=["unit"], condition=Q(status__in=ACTIVE_STATES), name="estate_one_active_booking_per_unit"),
+            models.CheckConstraint(condition=Q(status__in=BOOKING_STATES), name="estate_booking_known_status"),
+            models.CheckConstraint(condition=Q(price_minor__gte=0) & Q(required_minor__gte=0), name="estate_booking_amounts_nonneg"),
+        ]
+
+    @property
+    def id(self):
+        return self.booking_id
+
+    def __str__(self) -> str:
+        return f"Booking {self.booking_id}"
+
+
+class Payment(TenantOwned):
+    """Money received (RECEIVED) or expected (EXPECTED, with a due date) for exactly one booking.
+    There is deliberately no unit field: the unit is reached through the booking."""
+
+    EXPECTED, RECEIVED, VOID = "EXPECTED", "RECEIVED", "VOID"
+    STATUSES = [(EXPECTED, "Expected"), (RECEIVED, "Received"), (VOID, "Void")]
+    TOKEN, DOWN_PAYMENT, INSTALMENT, BALANCE = "TOKEN", "DOWN_PAYMENT", "INSTALMENT", "BALANCE"
+    KINDS = [(TOKEN, "Token"), (DOWN_PAYMENT, "Down payment"), (INSTALMENT, "Instalment"), (BALANCE, "Balance")]
+    METHODS = [("BANK_TRANSFER", "Bank transfer"), ("CARD", "Card"), ("CASH", "Cash"), ("CHEQUE", "Cheque"), ("OTHER", "Other")]
+
+    booking = models.ForeignKey(EstateBooking, on_delete=models.PROTECT, related_name="payments")
+    kind = models.CharField(max_length=14, choices=KINDS, default=DOWN_PAYMENT)
+    status = models.CharField(max_length=10, choices=STATUSES, default=RECEIVED)
+    method = models.CharField(max_length=14, choices=METHODS, default="BANK_TRANSFER")
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    due_date = models.DateField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    reference = models.CharField(max_length=120, blank=True, default="")
+    # Reminder tracking, kept equal to the SENT reminders in the same transaction (doctor checks it).
+    reminder_count = models.PositiveIntegerField(default=0)
+    last_reminder_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "status", "due_date"], name="estate_payment_due_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="estate_payment_amount_positive"),
+            models.CheckConstraint(condition=~Q(status="RECEIVED") | Q(received_at__isnull=False), name="estate_payment_received_has_time"),
+            models.CheckConstraint(condition=~Q(status="EXPECTED") | Q(due_date__isnull=False), name="estate_payment_expected_has_due_date"),
+        ]
+
+
+class PaymentReminder(TenantOwned):
+    SCHEDULED, SENT, FAILED, CANCELLED = "SCHEDULED", "SENT", "FAILED", "CANCELLED"
+    STATUSES = [(SCHEDULED, "Scheduled"), (SENT, "Sent"), (FAILED, "Failed"), (CANCELLED, "Cancelled")]
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="reminders")
+    status = models.CharField(max_length=10, choices=STATUSES, default=SCHEDULED)
+    scheduled_for = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    to_email = models.EmailField()
+    message = models.TextField(blank=True, default="")
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-scheduled_for", "-id"]
+        indexes = [models.Index(fields=["status", "scheduled_for"], name="estate_reminder_due_idx")]
+        constraints = [models.CheckConstraint(condition=~Q(status="SENT") | Q(sent_at__isnull=False), name="estate_reminder_sent_has_time")]
+
+
+class Lead(TenantOwned):
+    NEW, CONTACTED, QUALIFIED, WON, LOST = "NEW", "CONTACTED", "QUALIFIED", "WON", "LOST"
+    STAGES = [(NEW, "New"), (CONTACTED, "Contacted"), (QUALIFIED, "Qualified"), (WON, "Won"), (LOST, "Lost")]
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True, default="")
+    phone = models.CharField(max_length=40, blank=True, default="")
+    source = models.CharField(max_length=60, blank=True, default="")
+    stage = models.CharField(max_length=10, choices=STAGES, default=NEW)
+    assigned_agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="estate_leads")
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="estate_leads")
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="leads")
+    notes = models.TextField(blank=True, default="")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "stage"], name="estate_lead_stage_idx"), models.Index(fields=["tenant", "assigned_agent"], name="estate_lead_agent_idx")]
+        constraints = [models.CheckConstraint(condition=Q(stage__in=["NEW", "CONTACTED", "QUALIFIED", "WON", "LOST"]), name="estate_lead_known_stage")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LeadActivity(TenantOwned):
+    """Append-only history of a lead: creation, notes, stage moves, assignment, customer link."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=12)  # CREATED, NOTE, STAGE, ASSIGNED, LINKED, CONVERTED
+    text = models.CharField(max_length=1000, blank=True, default="")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+
+class Review(TenantOwned):
+    PENDING, APPROVED, REJECTED = "PENDING", "APPROVED", "REJECTED"
+    STATUSES = [(PENDING, "Pending"), (APPROVED, "Approved"), (REJECTED, "Rejected")]
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="estate_reviews")
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.PROTECT, related_name="reviews")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="estate_reviews")
+    rating = models.PositiveSmallIntegerField()
+    text = models.TextField(blank=True, default="")
+    status = models.CharField(max_length=10, choices=STATUSES, default=PENDING)
+    moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    moderation_note = models.CharField(max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Seed 000 §F: exactly one subject, a project or an agent, never both, never none.
+            models.CheckConstraint(condition=(Q(project__isnull=False) & Q(agent__isnull=True)) | (Q(project__isnull=True) & Q(agent__isnull=False)), name="estate_review_exactly_one_target"),
+            models.CheckConstraint(condition=Q(rating__gte=1) & Q(rating__lte=5), name="estate_review_rating_range"),
+            models.CheckConstraint(condition=Q(status="PENDING") | Q(moderated_at__isnull=False), name="estate_review_moderated_has_time"),
+        ]

@@ -1,0 +1,108 @@
+"""Factories for estate models (discovered by the tenant-isolation matrix). Prefer the services
+(create_hold, record_payment, …) where the flow's side effects matter."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from holdfast.core.bookings.tests.factories import BookingFactory
+from holdfast.core.inventory.models import Site
+from holdfast.core.inventory.tests.factories import ResourceFactory, SiteFactory
+from holdfast.verticals.estate.models import EstateBooking, Lead, LeadActivity, Payment, PaymentReminder, Project, Review, Unit
+from tests.factories import CustomerFactory, TenantFactory, UserFactory
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    tenant = factory.SubFactory(TenantFactory)
+    site = factory.SubFactory(SiteFactory, kind=Site.PROJECT, tenant=factory.SelfAttribute("..tenant"))
+    currency = "USD"
+    down_payment_percent = Decimal("10.00")
+    city = "Springfield"
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    tenant = factory.SubFactory(TenantFactory)
+    project = factory.SubFactory(ProjectFactory, tenant=factory.SelfAttribute("..tenant"))
+    resource = factory.LazyAttribute(lambda o: ResourceFactory(tenant=o.tenant, site=o.project.site))
+    code = factory.Sequence(lambda n: f"U-{n:03d}")
+    price_minor = 250_000_00
+    currency = "USD"
+
+
+class EstateBookingFactory(factory.django.DjangoModelFactory):
+    """A booking row without a hold (lists, permissions); use services.create_hold for the real flow."""
+
+    class Meta:
+        model = EstateBooking
+
+    tenant = factory.SubFactory(TenantFactory)
+    unit = factory.SubFactory(UnitFactory, tenant=factory.SelfAttribute("..tenant"))
+    customer = factory.SubFactory(CustomerFactory, tenant=factory.SelfAttribute("..tenant"), is_verified=True)
+    booking = factory.LazyAttribute(lambda o: BookingFactory(tenant=o.tenant, flow="estate", status="CANCELLED", resource=o.unit.resource, customer=o.customer))
+    status = "CANCELLED"
+    price_minor = 250_000_00
+    currency = "USD"
+    required_minor = 25_000_00
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Payment
+
+    tenant = factory.SubFactory(TenantFactory)
+    booking = factory.SubFactory(EstateBookingFactory, tenant=factory.SelfAttribute("..tenant"))
+    status = Payment.RECEIVED
+    amount_minor = 10_000_00
+    currency = "USD"
+    received_at = factory.LazyFunction(timezone.now)
+
+
+class PaymentReminderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PaymentReminder
+
+    tenant = factory.SubFactory(TenantFactory)
+    payment = factory.SubFactory(PaymentFactory, tenant=factory.SelfAttribute("..tenant"))
+    scheduled_for = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=3))
+    to_email = "buyer@example.com"
+
+
+class LeadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lead
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"Lead {n}")
+    email = factory.Sequence(lambda n: f"lead{n}@example.com")
+
+
+class LeadActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LeadActivity
+
+    tenant = factory.SubFactory(TenantFactory)
+    lead = factory.SubFactory(LeadFactory, tenant=factory.SelfAttribute("..tenant"))
+    kind = "NOTE"
+    text = "Called back."
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    tenant = factory.SubFactory(TenantFactory)
+    customer = factory.SubFactory(CustomerFactory, tenant=factory.SelfAttribute("..tenant"))
+    project = factory.SubFactory(ProjectFactory, tenant=factory.SelfAttribute("..tenant"))
+    rating = 4
+    text = "Good location."
+
+
+__all__ = ["UserFactory"]
