@@ -12,6 +12,7 @@ def test_owner_sees_invoices_detail_pdf_payments_and_ledgers(web_as, owner, tena
     c = web_as(owner)
     listing = c.get("/billing/")
     assert listing.status_code == 200 and b"INV-000001" in listing.content and b"Revenue, last 7 days" in listing.content
+    assert "Invoices" in {i["label"] for i in listing.context["nav_items"]}
     detail = c.get(f"/billing/invoices/{inv.pk}/")
     assert detail.status_code == 200 and b"USD 42.00" in detail.content
     assert c.get(f"/billing/invoices/{inv.pk}/pdf/")["Content-Type"] == "application/pdf"
