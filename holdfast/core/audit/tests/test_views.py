@@ -42,3 +42,8 @@ def test_system_logs_are_scoped_and_filterable(web_as, tenant, other_tenant):
     assert "login failed for bob" in body and "payment captured" in body and "rival secret" not in body
     body = c.get("/audit/logs/?log_type=AUTH").content.decode()
     assert "login failed for bob" in body and "payment captured" not in body
+
+
+def test_customer_entries_link_to_the_customer(web_as, owner, tenant, customer):
+    services.verify_customer(tenant=tenant, actor=owner, customer_id=customer.pk)
+    assert f'href="/customers/{customer.pk}/"' in web_as(owner).get("/audit/").content.decode()
