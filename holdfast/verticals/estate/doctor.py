@@ -1,0 +1,118 @@
+"""Seed 000 §F invariants, checked on a live database (`holdfast doctor`)."""
+from __future__ import annotations
+
+from django.db.models import Count, F, Q
+
+from holdfast.core.inventory.models import Block, Hold
+from holdfast.kit.doctor import Finding, check, repair
+
+from .models import ACTIVE_STATES, BOOKED, CANCELLED, EXPIRED, EstateBooking, Lead, Payment, PaymentReminder, Review, Unit
+
+
+@check("estate.one_active_booking_per_unit", "A unit never has more than one active booking")
+def one_active_booking_per_unit():
+    rows = EstateBooking.objects.filter(status__in=ACTIVE_STATES).values("unit_id", "tenant_id").annotate(n=Count("pk")).filter(n__gt=1)
+    return [Finding(f"unit {r['unit_id']} has {r['n']} active bookings", tenant_id=r["tenant_id"]) for r in rows]
+
+
+@check("estate.booking_matches_engine", "Each estate booking has exactly one unit and customer, the same as its engine booking, and the same status")
+def booking_matches_engine():
+    findings = []
+    for e in EstateBooking.objects.select_related("booking", "unit").iterator():
+        b = e.booking
+        if b.status != e.status:
+            findings.append(Finding(f"estate booking {e.pk} is {e.status} but the engine booking is {b.status}", tenant_id=e.tenant_id))
+        if b.resource_id != e.unit.resource_id or b.customer_id != e.customer_id or b.tenant_id != e.tenant_id:
+            findings.append(Finding(f"estate booking {e.pk} disagrees with its engine booking on unit, customer or tenant", tenant_id=e.tenant_id))
+    return findings
+
+
+def _wanted(unit_id, statuses) -> str:
+    return Unit.SOLD if BOOKED in statuses else Unit.HELD if statuses else Unit.AVAILABLE
+
+
+def _unit_mismatches():
+    active: dict[int, set] = {}
+    for unit_id, status in EstateBooking.objects.filter(status__in=ACTIVE_STATES).values_list("unit_id", "status"):
+        active.setdefault(unit_id, set()).add(status)
+    for unit in Unit.objects.only("id", "tenant_id", "status").iterator():
+        wanted = _wanted(unit.pk, active.get(unit.pk, set()))
+        if unit.status != wanted:
+            yield unit, wanted
+
+
+@check("estate.unit_status_matches_bookings", "A unit is SOLD only with a BOOKED booking, HELD only with an active hold, AVAILABLE otherwise")
+def unit_status_matches_bookings():
+    return [Finding(f"unit {u.pk} is {u.status} but its bookings say {wanted}", tenant_id=u.tenant_id, data={"unit_id": u.pk}) for u, wanted in _unit_mismatches()]
+
+
+@repair("estate.unit_status_matches_bookings")
+def fix_unit_status(findings):
+    from .services.sales import sync_unit_status
+    from django.db import transaction
+
+    fixed = 0
+    for finding in findings:
+        with transaction.atomic():
+            sync_unit_status(finding.data["unit_id"])
+        fixed += 1
+    return fixed
+
+
+@check("estate.ended_bookings_do_not_block", "A cancelled or expired booking holds no live inventory")
+def ended_bookings_do_not_block():
+    ended = EstateBooking.objects.filter(status__in=[CANCELLED, EXPIRED], booking__hold__isnull=False)
+    stuck = ended.filter(Q(booking__hold__status__in=[Hold.ACTIVE, Hold.CONVERTED]) | Q(booking__hold__blocks__active=True, booking__hold__blocks__expires_at__isnull=True)).distinct()
+    return [Finding(f"{e.status} booking {e.pk} still holds unit {e.unit_id}", tenant_id=e.tenant_id) for e in stuck]
+
+
+@check("estate.booked_holds_its_own_unit", "A BOOKED booking occupies exactly the unit it reserved")
+def booked_holds_its_own_unit():
+    findings = []
+    for e in EstateBooking.objects.filter(status=BOOKED).select_related("unit", "booking__hold"):
+        blocks = Block.objects.filter(hold_id=e.booking.hold_id, active=True, kind=Block.BOOKING) if e.booking.hold_id else Block.objects.none()
+        if not blocks.filter(resource_id=e.unit.resource_id).exists() or blocks.exclude(resource_id=e.unit.resource_id).exists():
+            findings.append(Finding(f"BOOKED booking {e.pk} does not occupy its unit {e.unit_id}", tenant_id=e.tenant_id))
+    return findings
+
+
+@check("estate.payment_belongs_to_its_booking", "Each payment belongs to one booking of its own tenant, in that booking's currency")
+def payment_belongs_to_its_booking():
+    bad = Payment.objects.exclude(tenant_id=F("booking__tenant_id")) | Payment.objects.exclude(currency=F("booking__currency"))
+    return [Finding(f"payment {p.pk} disagrees with booking {p.booking_id} on tenant or currency", tenant_id=p.tenant_id) for p in bad.distinct()]
+
+
+def _reminder_mismatches():
+    counts = dict(PaymentReminder.objects.filter(status=PaymentReminder.SENT).values_list("payment_id").annotate(n=Count("pk")).values_list("payment_id", "n"))
+    for payment in Payment.objects.only("id", "tenant_id", "reminder_count").iterator():
+        if payment.reminder_count != counts.get(payment.pk, 0):
+            yield payment, counts.get(payment.pk, 0)
+
+
+@check("estate.reminder_count", "A payment's reminder count equals its sent reminders")
+def reminder_count():
+    return [Finding(f"payment {p.pk} counts {p.reminder_count} reminders but {n} were sent", tenant_id=p.tenant_id, data={"payment_id": p.pk, "count": n}) for p, n in _reminder_mismatches()]
+
+
+@repair("estate.reminder_count")
+def fix_reminder_count(findings):
+    for finding in findings:
+        last = PaymentReminder.objects.filter(payment_id=finding.data["payment_id"], status=PaymentReminder.SENT).order_by("-sent_at").values_list("sent_at", flat=True).first()
+        Payment.objects.filter(pk=finding.data["payment_id"]).update(reminder_count=finding.data["count"], last_reminder_at=last)
+    return len(findings)
+
+
+@check("estate.review_target_and_moderation", "A review targets exactly one of a project or an agent, and was not moderated by its author")
+def review_target_and_moderation():
+    findings = []
+    both = Review.objects.filter(Q(project__isnull=False, agent__isnull=False) | Q(project__isnull=True, agent__isnull=True))
+    findings += [Finding(f"review {r.pk} does not target exactly one subject", tenant_id=r.tenant_id) for r in both]
+    self_moderated = Review.objects.filter(moderated_by__isnull=False, moderated_by_id=F("customer__user_id"))
+    findings += [Finding(f"review {r.pk} was moderated by its own author", tenant_id=r.tenant_id) for r in self_moderated]
+    return findings
+
+
+@check("estate.lead_links_verified_customer", "A lead links at most one verified customer of its own tenant (a lead is not a customer)")
+def lead_links_verified_customer():
+    bad = Lead.objects.filter(customer__isnull=False).filter(Q(customer__is_verified=False) | ~Q(customer__tenant_id=F("tenant_id")))
+    return [Finding(f"lead {lead.pk} links customer {lead.customer_id} that is unverified or of another tenant", tenant_id=lead.tenant_id) for lead in bad]

@@ -1,0 +1,140 @@
+"""Seed 000 §F: every invariant, in the database where it can be, in services otherwise, and in the doctor."""
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from holdfast.kit.doctor import REGISTRY
+from holdfast.kit.errors import Conflict, PermissionDenied, ValidationFailed
+from holdfast.verticals.estate import doctor, services  # noqa: F401  (registers the checks)
+from holdfast.verticals.estate.models import EstateBooking, Lead, Payment, Review, Unit
+from holdfast.core.customers.models import Customer
+
+from .factories import EstateBookingFactory, ReviewFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def run(name):
+    return REGISTRY[name].run()
+
+
+def test_db_refuses_a_second_active_booking_for_a_unit(tenant, held):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EstateBookingFactory(tenant=tenant, unit=held.unit, status="HOLD_REQUESTED")
+    EstateBookingFactory(tenant=tenant, unit=held.unit, status="CANCELLED")  # history does not block
+    assert run("estate.one_active_booking_per_unit") == []
+
+
+def test_booking_needs_exactly_one_unit_and_customer(tenant):
+    for field in ("unit", "customer"):
+        assert not EstateBooking._meta.get_field(field).null
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EstateBookingFactory(tenant=tenant, customer=None)
+
+
+def test_payment_needs_a_booking_and_never_points_at_a_unit(tenant, approved):
+    assert not Payment._meta.get_field("booking").null
+    assert not any(f.related_model is Unit for f in Payment._meta.get_fields() if f.is_relation)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Payment.objects.create(tenant=tenant, booking_id=None, amount_minor=100, currency="USD", status="EXPECTED", due_date="2031-01-01")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Payment.objects.create(tenant=tenant, booking=approved, amount_minor=0, currency="USD", status="EXPECTED", due_date="2031-01-01")
+
+
+def test_payment_doctor_catches_a_currency_mismatch(tenant, manager, approved):
+    payment = services.record_payment(tenant=tenant, actor=manager, booking_id=approved.pk, amount_minor=100)
+    assert run("estate.payment_belongs_to_its_booking") == []
+    Payment.objects.filter(pk=payment.pk).update(currency="EUR")
+    assert len(run("estate.payment_belongs_to_its_booking")) == 1
+
+
+def test_booked_only_for_the_reserved_unit(tenant, manager, approved):
+    from holdfast.core.bookings.models import Booking
+    from holdfast.verticals.estate.flows import unit_is_the_reserved_one
+
+    class Ctx:
+        booking = Booking.objects.get(pk=approved.pk)
+
+    assert unit_is_the_reserved_one(Ctx) is None
+    other = services.create_unit(tenant=tenant, actor=manager, project_id=approved.unit.project_id, code="B-1", price_minor=1)
+    Ctx.booking.resource_id = other.resource_id
+    assert unit_is_the_reserved_one(Ctx).code == "unit_mismatch"
+
+
+def test_unit_sold_only_with_a_booked_booking(tenant, manager, approved):
+    services.record_payment(tenant=tenant, actor=manager, booking_id=approved.pk, amount_minor=30_000_00)
+    services.complete_booking(tenant=tenant, actor=manager, booking_id=approved.pk)
+    assert run("estate.unit_status_matches_bookings") == [] and run("estate.booked_holds_its_own_unit") == []
+    # A unit marked sold behind the services' back is found and repaired from its bookings.
+    spare = services.create_unit(tenant=tenant, actor=manager, project_id=approved.unit.project_id, code="C-1", price_minor=1)
+    Unit.objects.filter(pk=spare.pk).update(status=Unit.SOLD)
+    findings = run("estate.unit_status_matches_bookings")
+    assert [f.data["unit_id"] for f in findings] == [spare.pk]
+    assert REGISTRY["estate.unit_status_matches_bookings"].repair(findings) == 1
+    spare.refresh_from_db()
+    assert spare.status == Unit.AVAILABLE
+
+
+def test_cancelled_or_expired_bookings_do_not_block(tenant, manager, buyer2, held):
+    services.reject_hold(tenant=tenant, actor=manager, booking_id=held.pk)
+    assert run("estate.ended_bookings_do_not_block") == []
+    again = services.create_hold(tenant=tenant, actor=buyer2[0], unit_id=held.unit_id)
+    assert again.status == "HOLD_REQUESTED"
+    assert run("estate.booking_matches_engine") == []
+
+
+def test_review_authored_by_a_customer_targets_exactly_one_subject(tenant, buyer, agent, project, manager):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReviewFactory(tenant=tenant, agent=agent)  # project and agent
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReviewFactory(tenant=tenant, project=None)  # neither
+    with pytest.raises(ValidationFailed):
+        services.write_review(tenant=tenant, actor=buyer[0], rating=5, project_id=project.pk, agent_id=agent.pk)
+    with pytest.raises(PermissionDenied):
+        services.write_review(tenant=tenant, actor=manager, rating=5, project_id=project.pk)  # staff are not customers
+    review = services.write_review(tenant=tenant, actor=buyer[0], rating=5, agent_id=agent.pk, text="Helpful")
+    assert review.customer == buyer[1] and review.status == Review.PENDING
+    assert run("estate.review_target_and_moderation") == []
+
+
+def test_only_staff_moderate_and_nobody_moderates_about_themselves(tenant, buyer, agent, manager, project):
+    review = services.write_review(tenant=tenant, actor=buyer[0], rating=2, agent_id=agent.pk)
+    with pytest.raises(PermissionDenied):
+        services.moderate_review(tenant=tenant, actor=buyer[0], review_id=review.pk, approve=True)  # no self-approval
+    with pytest.raises(PermissionDenied):
+        services.moderate_review(tenant=tenant, actor=agent, review_id=review.pk, approve=False)  # about themselves
+    services.moderate_review(tenant=tenant, actor=manager, review_id=review.pk, approve=True)
+    with pytest.raises(Conflict):
+        services.moderate_review(tenant=tenant, actor=manager, review_id=review.pk, approve=False)
+    Review.objects.filter(pk=review.pk).update(moderated_by=buyer[0])
+    assert len(run("estate.review_target_and_moderation")) == 1
+
+
+def test_a_lead_is_not_a_customer_and_many_leads_share_one(tenant, manager, buyer):
+    before = Customer.objects.count()
+    first = services.create_lead(tenant=tenant, actor=manager, name="Walk-in", email="walk@example.com")
+    second = services.create_lead(tenant=tenant, actor=manager, name="Phone call")
+    assert Customer.objects.count() == before
+    for lead in (first, second):
+        services.link_lead_customer(tenant=tenant, actor=manager, lead_id=lead.pk, customer_id=buyer[1].pk)
+    assert Lead.objects.filter(customer=buyer[1]).count() == 2
+    unverified = Customer.objects.create(tenant=tenant, name="Not verified")
+    with pytest.raises(Conflict):
+        services.link_lead_customer(tenant=tenant, actor=manager, lead_id=first.pk, customer_id=unverified.pk)
+    assert run("estate.lead_links_verified_customer") == []
+    Lead.objects.filter(pk=first.pk).update(customer=unverified)
+    assert len(run("estate.lead_links_verified_customer")) == 1
+
+
+def test_reminder_count_doctor_finds_and_repairs_drift(tenant, manager, approved):
+    import datetime as dt
+
+    payment = services.expect_payment(tenant=tenant, actor=manager, booking_id=approved.pk, amount_minor=100, due_date=dt.date(2031, 1, 1))
+    services.create_payment_reminder(tenant=tenant, actor=manager, payment_id=payment.pk)
+    assert run("estate.reminder_count") == []
+    Payment.objects.filter(pk=payment.pk).update(reminder_count=5)
+    findings = run("estate.reminder_count")
+    assert len(findings) == 1 and REGISTRY["estate.reminder_count"].repair(findings) == 1
+    payment.refresh_from_db()
+    assert payment.reminder_count == 1
