@@ -16,6 +16,7 @@ from django.db import connection, connections, transaction
 from django.test import override_settings
 
 from holdfast.core.inventory import services as inventory
+from holdfast.core.inventory.doctor import no_overlapping_blocks
 from holdfast.core.inventory.models import Block, DailyCapacity, Hold, Resource
 from holdfast.core.inventory.tests.factories import CapacityPoolFactory, ResourceFactory, SiteFactory
 from holdfast.kit.errors import Busy, Conflict
@@ -104,6 +105,7 @@ def test_without_the_row_lock_and_constraint_the_race_double_sells_a_resource(te
     with _without_constraint("inventory_block", "block_no_overlap", EXCLUSION):
         results = race(THREADS, hold_room(tenant, owner, room))
         sold = Block.objects.filter(resource=room, active=True).count()
+        assert len(no_overlapping_blocks()) == sold - 1  # and the doctor sees every one of them
     assert sum(ok for ok, _ in results) == sold
     assert sold > 1  # the race the lock prevents
 
