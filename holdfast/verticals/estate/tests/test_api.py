@@ -1,0 +1,88 @@
+"""The estate API: every section D flow with the right roles; customers see only their own."""
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+pytestmark = pytest.mark.django_db
+BASE = "/api/v1/estate"
+
+
+def test_hold_approve_pay_complete_through_the_api(api_as, tenant, owner, manager, agent, buyer, buyer2):
+    admin_api, manager_api, agent_api = api_as(owner, tenant), api_as(manager, tenant), api_as(agent, tenant)
+    customer_api, rival_api = api_as(buyer[0], tenant), api_as(buyer2[0], tenant)
+    project = admin_api.post(f"{BASE}/projects", {"name": "Bayview", "down_payment_percent": "20"})
+    assert project.status_code == 201, project.content
+    pid = project.json()["id"]
+    assert manager_api.post(f"{BASE}/projects", {"name": "Nope"}).status_code == 403  # projects are the Admin's
+    unit = manager_api.post(f"{BASE}/units", {"project_id": pid, "code": "B-1", "price_minor": 100_000_00})
+    assert unit.status_code == 201, unit.content
+    uid = unit.json()["id"]
+    assert agent_api.post(f"{BASE}/units", {"project_id": pid, "code": "B-2", "price_minor": 1}).status_code == 403
+
+    assert [u["code"] for u in customer_api.get(f"{BASE}/units", {"project_id": pid, "status": "AVAILABLE"}).json()["results"]] == ["B-1"]
+    hold = customer_api.post(f"{BASE}/bookings", {"unit_id": uid})
+    assert hold.status_code == 201, hold.content
+    body = hold.json()
+    bid = body["id"]
+    assert body["status"] == "HOLD_REQUESTED" and body["display_status"] == "APPROVAL_IN_PROGRESS" and body["required_minor"] == 20_000_00
+    assert rival_api.post(f"{BASE}/bookings", {"unit_id": uid}).status_code == 409
+    assert rival_api.get(f"{BASE}/bookings/{bid}").status_code == 404  # someone else's booking
+    assert rival_api.get(f"{BASE}/bookings").json()["count"] == 0
+    assert customer_api.post(f"{BASE}/bookings/{bid}/approve").status_code == 403  # no self-approval
+
+    approved = agent_api.post(f"{BASE}/bookings/{bid}/approve")
+    assert approved.status_code == 200 and approved.json()["display_status"] == "PAYMENT_PENDING"
+    assert agent_api.post(f"{BASE}/bookings/{bid}/payments", {"amount_minor": 100}).status_code == 403
+    assert manager_api.post(f"{BASE}/bookings/{bid}/complete").json()["code"] == "payment_rule_not_met"
+    paid = manager_api.post(f"{BASE}/bookings/{bid}/payments", {"amount_minor": 20_000_00, "method": "CARD"})
+    assert paid.status_code == 201 and paid.json()["booking_id"] == bid
+    assert customer_api.get(f"{BASE}/bookings/{bid}").json()["display_status"] == "BOOKING_CONFIRMED"
+    expected = manager_api.post(f"{BASE}/bookings/{bid}/expected-payments", {"amount_minor": 80_000_00, "due_date": "2031-06-01"})
+    assert expected.status_code == 201
+    reminder = manager_api.post(f"{BASE}/payments/{expected.json()['id']}/reminders", {"message": "Balance due"})
+    assert reminder.status_code == 201 and reminder.json()["status"] == "SENT" and len(mail.outbox) == 1
+    assert [r["status"] for r in customer_api.get(f"{BASE}/bookings/{bid}/reminders").json()] == ["SENT"]
+    done = manager_api.post(f"{BASE}/bookings/{bid}/complete")
+    assert done.status_code == 200 and done.json()["status"] == "BOOKED"
+    assert admin_api.get(f"{BASE}/units/{uid}").json()["status"] == "SOLD"
+    dash = manager_api.get(f"{BASE}/dashboard").json()
+    assert dash["units_sold"] == 1 and dash["payments_received_minor"] == 20_000_00
+    assert customer_api.get(f"{BASE}/dashboard").status_code == 403
+
+
+def test_rejected_hold_releases_the_unit_and_customer_cancels_own(api_as, tenant, manager, buyer, unit):
+    customer_api, manager_api = api_as(buyer[0], tenant), api_as(manager, tenant)
+    bid = customer_api.post(f"{BASE}/bookings", {"unit_id": unit.pk}).json()["id"]
+    rejected = manager_api.post(f"{BASE}/bookings/{bid}/reject", {"reason": "documents missing"})
+    assert rejected.status_code == 200 and rejected.json()["status"] == "CANCELLED"
+    assert manager_api.get(f"{BASE}/units/{unit.pk}").json()["status"] == "AVAILABLE"
+    again = customer_api.post(f"{BASE}/bookings", {"unit_id": unit.pk}).json()["id"]
+    assert customer_api.post(f"{BASE}/bookings/{again}/cancel").json()["status"] == "CANCELLED"
+    assert customer_api.post(f"{BASE}/bookings/{again}/cancel").status_code == 409
+
+
+def test_leads_and_reviews_through_the_api(api_as, tenant, manager, agent, buyer, project):
+    manager_api, agent_api, customer_api = api_as(manager, tenant), api_as(agent, tenant), api_as(buyer[0], tenant)
+    lead = manager_api.post(f"{BASE}/leads", {"name": "Lena Lead", "email": "lena@example.com"}).json()
+    assert agent_api.get(f"{BASE}/leads/{lead['id']}").status_code == 404
+    assert manager_api.post(f"{BASE}/leads/{lead['id']}/assign", {"agent_id": agent.pk}).status_code == 200
+    assert agent_api.post(f"{BASE}/leads/{lead['id']}/stage", {"stage": "QUALIFIED"}).json()["stage"] == "QUALIFIED"
+    assert agent_api.post(f"{BASE}/leads/{lead['id']}/notes", {"text": "Second visit"}).status_code == 201
+    assert [a["kind"] for a in agent_api.get(f"{BASE}/leads/{lead['id']}/activities").json()][:1] == ["NOTE"]
+    assert customer_api.get(f"{BASE}/leads").status_code == 403
+
+    review = customer_api.post(f"{BASE}/reviews", {"rating": 4, "project_id": project.pk, "text": "Lovely"})
+    assert review.status_code == 201 and review.json()["status"] == "PENDING"
+    assert customer_api.post(f"{BASE}/reviews", {"rating": 4, "project_id": project.pk, "agent_id": agent.pk}).status_code == 422
+    assert customer_api.get(f"{BASE}/reviews").json()["count"] == 0  # not approved yet
+    assert customer_api.post(f"{BASE}/reviews/{review.json()['id']}/moderate", {"approve": True}).status_code == 403
+    assert manager_api.post(f"{BASE}/reviews/{review.json()['id']}/moderate", {"approve": True}).status_code == 200
+    assert customer_api.get(f"{BASE}/reviews").json()["count"] == 1
+    assert customer_api.get(f"{BASE}/ratings").json()["projects"][0]["average"] == 4.0
+
+
+def test_outsider_gets_404_on_estate_objects(outsider_api, held):
+    assert outsider_api.get(f"{BASE}/bookings/{held.pk}").status_code == 404
+    assert outsider_api.post(f"{BASE}/bookings/{held.pk}/approve").status_code == 404
+    assert outsider_api.get(f"{BASE}/units/{held.unit_id}").status_code == 404
