@@ -1,0 +1,433 @@
+"""Hotel API shapes (seed 004 fields in snake_case; amounts in integer cents)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from ninja import Field, Schema
+
+RoomStatus = Literal["VACANT_CLEAN", "VACANT_DIRTY", "OCCUPIED", "OUT_OF_ORDER"]
+Source = Literal["DIRECT", "PHONE", "WALKIN", "BOOKING_ENGINE", "OTA"]
+Short = Field(..., min_length=1, max_length=200)
+
+
+class PropertyIn(Schema):
+    name: str = Short
+    time_zone: str | None = None
+    currency: str | None = Field(None, max_length=3)
+    address: dict | None = None
+
+
+class PropertyPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    currency: str | None = Field(None, max_length=3)
+    is_active: bool | None = None
+    time_zone: str | None = None
+    address: dict | None = None
+
+
+class PropertyOut(Schema):
+    id: int
+    name: str
+    site_id: int
+    time_zone: str
+    currency: str
+    address: dict
+    is_active: bool
+    business_date: dt.date
+
+    @staticmethod
+    def resolve_time_zone(obj):
+        return obj.site.time_zone
+
+    @staticmethod
+    def resolve_address(obj):
+        return obj.site.address or {}
+
+    @staticmethod
+    def resolve_business_date(obj):
+        from holdfast.kit.clock import local_today
+
+        return local_today(obj.site.time_zone)
+
+
+class RoomTypeIn(Schema):
+    code: str = Field(..., min_length=1, max_length=40)
+    name: str = Field(..., min_length=1, max_length=120)
+    description: str = ""
+    max_adults: int = Field(2, ge=1, le=50)
+    max_children: int = Field(0, ge=0, le=50)
+    max_occupancy: int = Field(2, ge=1, le=100)
+    beds: list = []
+    amenities: list = []
+
+
+class RoomTypePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=120)
+    description: str | None = None
+    max_adults: int | None = Field(None, ge=1, le=50)
+    max_children: int | None = Field(None, ge=0, le=50)
+    max_occupancy: int | None = Field(None, ge=1, le=100)
+    beds: list | None = None
+    amenities: list | None = None
+    is_active: bool | None = None
+
+
+class RoomTypeOut(Schema):
+    id: int
+    property_id: int
+    resource_type_id: int
+    code: str
+    name: str
+    description: str
+    max_adults: int
+    max_children: int
+    max_occupancy: int
+    beds: list
+    amenities: list
+    is_active: bool
+
+
+class RoomIn(Schema):
+    room_type_id: int
+    room_number: str = Field(..., min_length=1, max_length=20)
+    floor: str = Field("", max_length=20)
+    name: str = Field("", max_length=120)
+    features: list = []
+
+
+class RoomPatch(Schema):
+    floor: str | None = Field(None, max_length=20)
+    name: str | None = Field(None, max_length=120)
+    features: list | None = None
+    is_active: bool | None = None
+
+
+class RoomOut(Schema):
+    id: int
+    property_id: int
+    room_type_id: int
+    resource_id: int
+    room_number: str
+    floor: str
+    name: str
+    status: str
+    is_out_of_order: bool
+    out_of_order_reason: str
+    features: list
+    is_active: bool
+
+
+class RoomStatusIn(Schema):
+    status: RoomStatus
+    note: str = Field("", max_length=500)
+    reason: str = Field("", max_length=300)
+
+
+class RoomBlockIn(Schema):
+    start_date: dt.date
+    end_date: dt.date
+    kind: Literal["MAINTENANCE", "HOUSE_USE"] = "MAINTENANCE"
+    reason: str = Field("", max_length=300)
+
+
+class BlockOut(Schema):
+    id: int
+    resource_id: int
+    kind: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None
+    active: bool
+    reason: str
+
+
+class RatePlanIn(Schema):
+    code: str = Field(..., min_length=1, max_length=40)
+    name: str = Field(..., min_length=1, max_length=120)
+    description: str = ""
+    currency: str | None = Field(None, max_length=3)
+    is_default: bool = False
+
+
+class RatePlanPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=120)
+    description: str | None = None
+    is_default: bool | None = None
+    is_active: bool | None = None
+
+
+class RatePlanOut(Schema):
+    id: int
+    property_id: int
+    code: str
+    name: str
+    description: str
+    currency: str
+    is_default: bool
+    is_active: bool
+
+
+class PriceIn(Schema):
+    room_type_id: int
+    start_date: dt.date
+    end_date: dt.date
+    nightly_base_cents: int = Field(..., ge=0, le=100_000_000)
+
+
+class PriceOut(Schema):
+    id: int
+    rate_plan_id: int
+    room_type_id: int
+    start_date: dt.date
+    end_date: dt.date
+    nightly_base_cents: int
+
+
+class RestrictionIn(Schema):
+    start_date: dt.date
+    end_date: dt.date
+    min_stay: int | None = Field(None, ge=1, le=365)
+    closed_to_arrival: bool = False
+    closed_to_departure: bool = False
+
+
+class RestrictionOut(Schema):
+    date: dt.date
+    min_stay: int | None
+    closed_to_arrival: bool
+    closed_to_departure: bool
+
+
+class GuestIn(Schema):
+    first_name: str = Field(..., min_length=1, max_length=100)
+    last_name: str = Field(..., min_length=1, max_length=100)
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=40)
+    notes: str = ""
+    preferences: dict = {}
+
+
+class GuestPatch(GuestIn):
+    pass
+
+
+class GuestOut(Schema):
+    id: int
+    property_id: int
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None
+    notes: str
+    preferences: dict
+
+
+class NightOut(Schema):
+    date: dt.date
+    free: int
+
+
+class AvailabilityOut(Schema):
+    room_type_id: int
+    code: str
+    name: str
+    max_occupancy: int
+    available: int
+    fits: bool
+    bookable: bool
+    rate_plan_id: int | None
+    nightly_rate_cents: int | None
+    subtotal_cents: int | None
+    tax_cents: int | None
+    nights: list[NightOut]
+
+
+class ReservationIn(Schema):
+    property_id: int
+    room_type_id: int
+    check_in_date: dt.date
+    check_out_date: dt.date
+    adults: int = Field(2, ge=1, le=50)
+    children: int = Field(0, ge=0, le=50)
+    guest_id: int | None = None
+    guest: GuestIn | None = None
+    rate_plan_id: int | None = None
+    room_id: int | None = None
+    status: Literal["HOLD", "CONFIRMED"] = "CONFIRMED"
+    source_type: Source = "DIRECT"
+    source_ref: str = Field("", max_length=120)
+    internal_notes: str = ""
+    guest_notes: str = ""
+    fee_cents: int = Field(0, ge=0, le=100_000_000)
+
+
+class WalkInIn(Schema):
+    property_id: int
+    room_id: int
+    check_out_date: dt.date
+    adults: int = Field(1, ge=1, le=50)
+    children: int = Field(0, ge=0, le=50)
+    guest_id: int | None = None
+    guest: GuestIn | None = None
+    rate_plan_id: int | None = None
+    internal_notes: str = ""
+
+
+class ReservationPatch(Schema):
+    version: int
+    internal_notes: str | None = None
+    guest_notes: str | None = None
+    adults: int | None = Field(None, ge=1, le=50)
+    children: int | None = Field(None, ge=0, le=50)
+
+
+class VersionIn(Schema):
+    version: int | None = None
+
+
+class AssignIn(VersionIn):
+    room_id: int
+
+
+class ResizeIn(VersionIn):
+    check_in_date: dt.date | None = None
+    check_out_date: dt.date | None = None
+
+
+class CancelIn(VersionIn):
+    reason: str = Field("", max_length=300)
+
+
+class CheckInIn(VersionIn):
+    room_id: int | None = None
+
+
+class CheckOutIn(VersionIn):
+    allow_balance: bool = False
+
+
+class ReservationOut(Schema):
+    id: int
+    property_id: int
+    booking_id: int
+    guest_id: int | None
+    primary_guest: dict
+    status: str
+    check_in_date: dt.date
+    check_out_date: dt.date
+    adults: int
+    children: int
+    room_type_id: int
+    room_id: int | None
+    room_number: str | None
+    rate_plan_id: int
+    nightly_rate_cents: int
+    subtotal_cents: int
+    tax_cents: int
+    fee_cents: int
+    total_cents: int
+    currency: str
+    source_type: str
+    source_ref: str
+    internal_notes: str
+    guest_notes: str
+    version: int
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_room_number(obj):
+        return obj.room.room_number if obj.room_id else None
+
+
+class FolioEntryIn(Schema):
+    entry_type: Literal["ROOM_CHARGE", "TAX", "FEE", "ADJUSTMENT"]
+    amount_cents: int = Field(..., ge=-100_000_000, le=100_000_000)
+    description: str = Field(..., min_length=1, max_length=300)
+
+
+class PaymentIn(Schema):
+    amount_cents: int = Field(..., ge=1, le=100_000_000)
+    method: Literal["CASH", "CARD", "BANK_TRANSFER", "OTHER"] = "CARD"
+    reference: str = Field("", max_length=200)
+    refund: bool = False
+
+
+class FolioEntryOut(Schema):
+    id: int
+    entry_type: str
+    description: str
+    amount_cents: int
+    posted_at: dt.datetime
+    posted_by: str
+    source_ref: str
+
+    @staticmethod
+    def resolve_entry_type(obj):
+        return {"CHARGE": "ROOM_CHARGE"}.get(obj.entry_type, obj.entry_type)
+
+    @staticmethod
+    def resolve_amount_cents(obj):
+        return obj.amount_minor
+
+
+class FolioOut(Schema):
+    id: int
+    reservation_id: int
+    status: str
+    currency: str
+    subtotal_cents: int
+    tax_cents: int
+    fee_cents: int
+    adjustments_cents: int
+    payments_cents: int
+    refunds_cents: int
+    total_cents: int
+    balance_cents: int
+    entries: list[FolioEntryOut]
+
+
+class SegmentOut(Schema):
+    room_id: int
+    business_date: dt.date
+    reservation_id: int
+    status: str
+    guest_name: str
+    check_in_date: dt.date
+    check_out_date: dt.date
+    source_type: str
+    color_key: str
+
+
+class OccupancyOut(Schema):
+    business_date: dt.date
+    rooms_occupied: int
+    rooms_available: int
+    arrivals: int
+    departures: int
+
+
+class FrontDeskOut(Schema):
+    business_date: dt.date
+    arrivals: list[ReservationOut]
+    departures: list[ReservationOut]
+    in_house: list[ReservationOut]
+    overdue_arrivals: list[ReservationOut]
+
+
+class NightAuditIn(Schema):
+    business_date: dt.date | None = None
+
+
+class NightAuditOut(Schema):
+    business_date: dt.date | None
+    reservations_charged: int
+
+
+class StatusLogOut(Schema):
+    id: int
+    room_id: int
+    business_date: dt.date
+    from_status: str
+    to_status: str
+    note: str
+    created_at: dt.datetime
