@@ -30,6 +30,8 @@ DERIVED_LABELS = {
     HOLD_REQUESTED: "Hold requested", HOLD_APPROVED: "Hold approved", BOOKED: "Booked", "CANCELLED": "Cancelled", "EXPIRED": "Expired",
 }
 
+BADGES = {APPROVAL_IN_PROGRESS: "warn", PAYMENT_PENDING: "info", BOOKING_CONFIRMED: "ok", BOOKED: "ok", "CANCELLED": "muted", "EXPIRED": "muted"}
+
 
 def derived_status(status: str, *, received_minor: int, required_minor: int, hold_expires_at: dt.datetime | None, now: dt.datetime | None = None) -> str:
     now = now or timezone.now()
@@ -53,6 +55,7 @@ def with_display(rows):
         row.display_status = derived_status(row.status, received_minor=row.received_minor, required_minor=row.required_minor, hold_expires_at=row.hold_expires_at, now=now)
         row.display_label = DERIVED_LABELS.get(row.display_status, row.display_status)
         row.remaining_minor = max(0, row.price_minor - row.received_minor)
+        row.badge = BADGES.get(row.display_status, "")
     return rows
 
 

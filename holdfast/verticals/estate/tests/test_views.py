@@ -1,0 +1,47 @@
+"""Every estate screen renders for the roles that use it, and the web actions call the same services."""
+from __future__ import annotations
+
+import pytest
+
+from holdfast.verticals.estate import services
+from holdfast.verticals.estate.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_screens_render_with_derived_status(web_as, tenant, owner, manager, approved, project):
+    services.write_review(tenant=tenant, actor=approved.customer.user, rating=4, project_id=project.pk)
+    services.create_lead(tenant=tenant, actor=manager, name="Lara Lead")
+    web = web_as(owner)
+    for url in ("/estate/", "/estate/approvals/", "/estate/projects/", f"/estate/projects/{project.pk}/", f"/estate/bookings/{approved.pk}/", "/estate/leads/", "/estate/reviews/"):
+        response = web.get(url)
+        assert response.status_code == 200, url
+    assert "Payment pending" in web.get(f"/estate/bookings/{approved.pk}/").content.decode()
+    assert 'class="chart"' in web.get("/estate/").content.decode()
+
+
+def test_customer_portal_request_hold_and_see_it(web_as, tenant, buyer, unit, project):
+    web = web_as(buyer[0])
+    assert web.get("/estate/portal/").status_code == 200
+    assert "Request hold" in web.get(f"/estate/portal/projects/{project.pk}/").content.decode()
+    response = web.post(f"/estate/portal/units/{unit.pk}/hold/")
+    assert response.status_code == 302
+    unit.refresh_from_db()
+    assert unit.status == Unit.HELD
+    assert "Approval in progress" in web.get("/estate/my/").content.decode()
+    assert web.get("/estate/approvals/").status_code == 403
+
+
+def test_staff_actions_approve_pay_complete_from_the_booking_page(web_as, tenant, manager, held):
+    web = web_as(manager)
+    web.post(f"/estate/bookings/{held.pk}/approve/")
+    web.post(f"/estate/bookings/{held.pk}/pay/", {"amount": "30000.00", "method": "CARD", "kind": "DOWN_PAYMENT", "reference": "r1"})
+    web.post(f"/estate/bookings/{held.pk}/complete/")
+    held.refresh_from_db()
+    held.unit.refresh_from_db()
+    assert held.status == "BOOKED" and held.unit.status == Unit.SOLD
+
+
+def test_a_refused_step_shows_a_message_not_an_error(web_as, tenant, manager, approved):
+    response = web_as(manager).post(f"/estate/bookings/{approved.pk}/complete/", follow=True)
+    assert response.status_code == 200 and "below what the project requires" in response.content.decode()
