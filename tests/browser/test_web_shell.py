@@ -54,6 +54,8 @@ def test_admin_logs_in_creates_a_customer_and_finds_it(live_server, page):
     assert "Customer Grace Hopper created." in page.locator(".flash").inner_text()
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Customers").click()
+    # htmx binds its triggers on DOMContentLoaded; typing before that would go unheard.
+    page.wait_for_load_state("load")
     expect(page.locator("#customer-results tbody tr")).to_have_count(2)
     page.fill("input[name=q]", "grace")
     expect(page.locator("#customer-results tbody tr")).to_have_count(1)
