@@ -20,7 +20,7 @@ from . import load, setup_db
 
 HERE = Path(__file__).resolve().parent
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
-WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "4"))
+WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "8"))  # sync workers wait on the database most of a request
 MILLION = os.environ.get("BENCH_MILLION", "1") != "0"
 
 

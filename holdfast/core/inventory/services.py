@@ -472,7 +472,7 @@ def expire_due_holds(*, limit: int = 200) -> int:
                     _lock_capacity_for_sweep(tenant_id, pool_id, start, end)
                 qs = Hold.objects.filter(pk=pk, status=Hold.ACTIVE, expires_at__lte=now)
                 if LOCK_ENABLED:
-                    qs = qs.select_for_update(skip_locked=True)
+                    qs = qs.select_for_update(skip_locked=True, of=("self",))  # never lock the tenant row
                 hold = qs.select_related("tenant").first()
                 if hold is None:
                     continue  # another worker or a booking transaction has it
