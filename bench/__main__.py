@@ -44,7 +44,7 @@ def free_port() -> int:
 def start_server(url: str, port: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "DB_CONN_MAX_AGE": "600", "DJANGO_SETTINGS_MODULE": "holdfast.config.settings", "LOG_LEVEL": "ERROR"}
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    proc = subprocess.Popen([gunicorn, "holdfast.config.wsgi:application", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning"], env=env)
+    proc = subprocess.Popen([gunicorn, "bench.wsgi:application", "--preload", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning"], env=env)
     for _ in range(150):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -164,7 +164,7 @@ def main() -> int:
     server = start_server(url, port)
     try:
         # Warm every worker (imports, connections) so start-up is not measured.
-        load.run_threads(WORKERS * 2, 3, lambda i: load.http_read_worker(port, token, http_ids, seed=i))
+        load.run_threads(WORKERS * 2, 4, lambda i: load.http_read_worker(port, token, http_ids, seed=i))
         contested = {}
         for c in (16, 64):
             h = load.run_threads(c, SECONDS, lambda i, c=c: load.http_hold_worker(port, token, http_ids, seed=1000 * c + i))
