@@ -42,6 +42,9 @@ def test_demo_logins_have_the_roles_they_are_printed_with():
     agent = authenticate(username="agent@harbour-estates.demo", password=DEMO_PASSWORD)
     assert Membership.objects.get(user=agent, tenant=tenant).role.key == "agent"
     assert has_perm(agent, tenant, "customers.view")
+    assert not agent.is_staff
+    admin = authenticate(username="admin@harbour-estates.demo", password=DEMO_PASSWORD)
+    assert admin.is_staff and not admin.is_superuser  # back office, scoped to their own business
     assert not has_perm(agent, tenant, "members.manage")
     portal_customer = Customer.objects.for_tenant(tenant).get(user__email="customer@harbour-estates.demo")
     assert portal_customer.email == "customer@harbour-estates.demo"

@@ -64,6 +64,9 @@ def _seed_business(slug, name, vertical, currency, tz, country, region, role_key
         email = f"{key}@{slug}.demo"
         user = _user(email, f"{Role.objects.get(tenant=tenant, key=key).name} of {name}")
         Membership.objects.get_or_create(user=user, tenant=tenant, defaults={"role": roles[key]})
+        if key == "admin" and not user.is_staff:
+            user.is_staff = True  # the back office shows an Admin only their own business (web/admin_scoping)
+            user.save(update_fields=["is_staff"])
         users[key] = user
         logins.append((name, roles[key].name, email))
     admin = users["admin"]

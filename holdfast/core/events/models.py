@@ -58,6 +58,7 @@ class WebhookDelivery(TenantOwned):
 
     class Meta:
         ordering = ["-id"]
+        verbose_name_plural = "webhook deliveries"
         constraints = [models.UniqueConstraint(fields=["endpoint", "event"], name="delivery_once_per_endpoint_event")]
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="delivery_due_idx")]
 
