@@ -38,7 +38,8 @@ def _form_refusal(request, form) -> None:
 def dashboard(request):
     tenant = require(request, "estate.view")
     data = selectors.dashboard(tenant)
-    chart = bar_chart([(label, minor // 100) for label, minor in data["received_by_month"]], label_every=1)
+    # Thousands of the major unit keep the axis labels short (a whole-unit axis reads 780000).
+    chart = bar_chart([(label, minor // 100_000) for label, minor in data["received_by_month"]], label_every=1)
     return render(request, "estate/dashboard.html", {"d": data, "chart": chart, "waiting": selectors.with_display(list(selectors.bookings(tenant, status=HOLD_REQUESTED)[:5])),
                                                      "overdue": selectors.overdue_payments(tenant)[:10], "ratings": selectors.ratings(tenant)})
 
