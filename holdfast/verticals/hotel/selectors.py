@@ -195,7 +195,7 @@ def tape_chart(tenant, prop: Property, start: dt.date, days_: int = 14) -> dict:
                     span += 1
                 cells.append({"kind": "block", "span": span, "block": blk, "date": d})
             else:
-                cells.append({"kind": "free", "span": 1, "date": d})
+                cells.append({"kind": "free", "span": 1, "date": d, "next": d + dt.timedelta(days=1)})
             d_index += span
         rows.append({"room": room, "cells": cells})
     return {"dates": dates, "rows": rows, "today": business_date(prop), "start": start, "end": end}

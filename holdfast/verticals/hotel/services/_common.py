@@ -8,6 +8,7 @@ last line against overlapping room blocks.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import defaultdict
 
@@ -100,9 +101,30 @@ def expected_occupancy(prop: Property, start: dt.date, end: dt.date) -> dict:
     return {d: (occupied[d], max(0, total - occupied[d] - len(blocked[d])), arrivals[d], departures[d]) for d in dates}
 
 
+_DEFERRED: set | None = None  # property ids whose refresh waits for `deferred_read_models` to end (bulk loads)
+
+
+@contextlib.contextmanager
+def deferred_read_models():
+    """For bulk loads (the demo): skip the per-step refresh and rebuild each touched property once at the end."""
+    global _DEFERRED
+    _DEFERRED = set()
+    try:
+        yield
+    finally:
+        touched, _DEFERRED = _DEFERRED, None
+        from .readmodels import rebuild_read_models
+
+        for prop in Property.objects.filter(pk__in=touched).select_related("tenant"):
+            rebuild_read_models(tenant=prop.tenant, property_id=prop.pk)
+
+
 def refresh_read_models(prop: Property, start: dt.date, end: dt.date, *, capped: bool = True) -> None:
     """Rewrite calendar segments and daily occupancy of [start, end] (departure day included) for `prop`.
     Callers hold the property lock."""
+    if _DEFERRED is not None:
+        _DEFERRED.add(prop.pk)
+        return
     end = end + dt.timedelta(days=1)  # the departure day's 'departures' count
     if capped and (end - start).days > READ_MODEL_SPAN:
         end = start + dt.timedelta(days=READ_MODEL_SPAN)
