@@ -17,7 +17,7 @@ from holdfast.core.accounts.selectors import has_perm, require_perm
 from holdfast.core.audit.services import log_action
 from holdfast.core.bookings import services as engine
 from holdfast.core.customers.models import Customer
-from holdfast.core.events.services import emit, emit_stats_changed, notify_members_with
+from holdfast.core.events.services import emit, emit_stats_changed, notify, notify_members_with
 from holdfast.core.inventory import services as inventory
 from holdfast.core.inventory.models import Site
 from holdfast.core.tenancy.selectors import get_owned
@@ -199,9 +199,14 @@ def create_hold(*, tenant, actor, unit_id: int, customer_id: int | None = None, 
     return estate
 
 
+# What a customer is told when staff (or the system) move their booking.
+CUSTOMER_NEWS = {"approve": "Your hold on {unit} was approved", "reject": "Your hold on {unit} was not approved", "cancel": "Your hold on {unit} was cancelled",
+                 "complete": "Your booking of {unit} is complete", "expire": "Your hold on {unit} expired"}
+
+
 def _step(*, tenant, actor, booking_id: int, name: str, reason: str = "", version: int | None = None) -> EstateBooking:
     with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
-        estate = get_owned(EstateBooking, tenant, booking_id, what="booking")
+        estate = get_owned(EstateBooking.objects.select_related("customer__user", "unit"), tenant, booking_id, what="booking")
         booking = engine.transition(tenant=tenant, actor=actor, booking_id=estate.pk, name=name, reason=reason, version=version)
         EstateBooking.objects.filter(pk=estate.pk).update(status=booking.status)
         estate.status = booking.status
@@ -209,6 +214,9 @@ def _step(*, tenant, actor, booking_id: int, name: str, reason: str = "", versio
         sync_unit_status(estate.unit_id)
         emit(tenant, f"estate.booking:{name}", {"booking_id": estate.pk, "status": booking.status, "unit_id": estate.unit_id})
         emit_stats_changed(tenant, "estate")
+        customer_user = estate.customer.user
+        if customer_user is not None and customer_user != actor and name in CUSTOMER_NEWS:
+            notify(tenant, customer_user, event_type=f"estate.booking:{name}", title=CUSTOMER_NEWS[name].format(unit=estate.unit.code), body=reason, data={"booking_id": estate.pk})
     return estate
 
 

@@ -11,7 +11,7 @@ from holdfast.core.bookings.tests.factories import BookingFactory
 from holdfast.core.inventory.models import Site
 from holdfast.core.inventory.tests.factories import ResourceFactory, SiteFactory
 from holdfast.verticals.estate.models import EstateBooking, Lead, LeadActivity, Payment, PaymentReminder, Project, Review, Unit
-from tests.factories import CustomerFactory, TenantFactory, UserFactory
+from tests.factories import CustomerFactory, TenantFactory
 
 
 class ProjectFactory(factory.django.DjangoModelFactory):
@@ -104,5 +104,3 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     rating = 4
     text = "Good location."
 
-
-__all__ = ["UserFactory"]

@@ -207,3 +207,19 @@ def test_derived_states_follow_stored_state_and_payments(tenant, manager, held):
     row = selectors.get_booking(tenant, held.pk)
     assert row.display_status == "BOOKING_CONFIRMED" and row.status == "HOLD_APPROVED"
     assert set(EstateBooking.objects.values_list("status", flat=True)) == {"HOLD_APPROVED"}  # never written
+
+
+def test_the_customer_is_notified_when_staff_decide(tenant, manager, buyer, held):
+    from holdfast.core.events.models import Notification
+
+    services.approve_hold(tenant=tenant, actor=manager, booking_id=held.pk)
+    assert Notification.objects.filter(recipient=buyer[0], title="Your hold on A-101 was approved").exists()
+
+
+def test_the_worker_schedule_includes_the_reminder_run(tenant, manager, approved):
+    from holdfast.kit.periodic import PERIODIC
+
+    payment = _expected(tenant, manager, approved)
+    PaymentReminder.objects.create(tenant=tenant, payment=payment, scheduled_for=timezone.now() - dt.timedelta(minutes=1), to_email="late@example.com")
+    assert PERIODIC["estate.run_scheduled_reminders"].run() == 1
+    assert mail.outbox[-1].to == ["late@example.com"]

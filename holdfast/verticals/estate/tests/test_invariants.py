@@ -138,3 +138,9 @@ def test_reminder_count_doctor_finds_and_repairs_drift(tenant, manager, approved
     assert len(findings) == 1 and REGISTRY["estate.reminder_count"].repair(findings) == 1
     payment.refresh_from_db()
     assert payment.reminder_count == 1
+
+
+def test_derived_states_cannot_be_stored(tenant, held):
+    for derived in ("PAYMENT_PENDING", "BOOKING_CONFIRMED", "APPROVAL_IN_PROGRESS"):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            EstateBooking.objects.filter(pk=held.pk).update(status=derived)
