@@ -86,3 +86,22 @@ def test_outsider_gets_404_on_estate_objects(outsider_api, held):
     assert outsider_api.get(f"{BASE}/bookings/{held.pk}").status_code == 404
     assert outsider_api.post(f"{BASE}/bookings/{held.pk}/approve").status_code == 404
     assert outsider_api.get(f"{BASE}/units/{held.unit_id}").status_code == 404
+
+
+def test_a_retried_payment_with_the_same_idempotency_key_is_recorded_once(api_as, tenant, manager, approved):
+    manager_api = api_as(manager, tenant)
+    url = f"{BASE}/bookings/{approved.pk}/payments"
+    first = manager_api.post(url, {"amount_minor": 5_000_00}, headers={"Idempotency-Key": "pay-1"})
+    again = manager_api.post(url, {"amount_minor": 5_000_00}, headers={"Idempotency-Key": "pay-1"})
+    assert first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
+    assert [p["amount_minor"] for p in manager_api.get(url).json()] == [5_000_00]
+
+
+def test_bad_input_is_a_problem_not_a_500(api_as, tenant, owner, manager, project, held):
+    admin_api, manager_api = api_as(owner, tenant), api_as(manager, tenant)
+    assert admin_api.post(f"{BASE}/projects", {"name": "X", "down_payment_percent": "150"}).status_code == 422
+    assert admin_api.post(f"{BASE}/units", {"project_id": project.pk, "code": "Z", "price_minor": -1}).status_code == 422
+    assert manager_api.post(f"{BASE}/bookings/{held.pk}/payments", {"amount_minor": 100, "method": "BITCOIN"}).status_code == 422
+    assert manager_api.post(f"{BASE}/leads/999999/stage", {"stage": "WON"}).status_code == 404
+    duplicate = admin_api.post(f"{BASE}/units", {"project_id": project.pk, "code": "A-101", "price_minor": 1})
+    assert duplicate.status_code == 409 and duplicate.json()["code"] == "unit_code_taken"
