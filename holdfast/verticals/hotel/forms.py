@@ -67,13 +67,13 @@ class ResizeForm(forms.Form):
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(min_value=0.01, max_digits=12, decimal_places=2)
     method = forms.ChoiceField(choices=[("CARD", "Card"), ("CASH", "Cash"), ("BANK_TRANSFER", "Bank transfer"), ("OTHER", "Other")])
-    reference = forms.CharField(max_length=200, required=False)
+    reference = forms.CharField(max_length=200, required=False, widget=forms.TextInput(attrs={"placeholder": "Reference"}))
 
 
 class ChargeForm(forms.Form):
     entry_type = forms.ChoiceField(choices=[("FEE", "Fee"), ("ROOM_CHARGE", "Room charge"), ("ADJUSTMENT", "Adjustment"), ("TAX", "Tax")])
-    amount = forms.DecimalField(max_digits=12, decimal_places=2)
-    description = forms.CharField(max_length=300)
+    amount = forms.DecimalField(max_digits=12, decimal_places=2, widget=forms.NumberInput(attrs={"placeholder": "Amount", "step": "0.01"}))
+    description = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"placeholder": "Description"}))
 
 
 class RoomStatusForm(forms.Form):

@@ -5,7 +5,8 @@ from . import views
 app_name = "hotel"
 
 urlpatterns = [
-    path("", views.tape_chart, name="tape"),
+    path("", views.home, name="home"),
+    path("tape/", views.tape_chart, name="tape"),
     path("availability/", views.availability, name="availability"),
     path("reservations/new/", views.reservation_new, name="reservation_new"),
     path("reservations/<int:reservation_id>/", views.reservation_detail, name="reservation"),

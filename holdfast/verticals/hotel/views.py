@@ -57,6 +57,11 @@ def _empty(request):
 
 
 @login_required
+def home(request):
+    return redirect(f"{reverse('hotel:tape')}?{request.GET.urlencode()}" if request.GET else reverse("hotel:tape"))
+
+
+@login_required
 def tape_chart(request):
     tenant = require(request, "hotel.view")
     prop, props = _property(request, tenant)
@@ -78,7 +83,7 @@ def availability(request):
     if prop is None:
         return _empty(request)
     today = selectors.business_date(prop)
-    form = SearchForm(request.GET or None, initial={"check_in": today, "check_out": today + dt.timedelta(days=1)})
+    form = SearchForm(request.GET if "check_in" in request.GET else None, initial={"check_in": today, "check_out": today + dt.timedelta(days=1)})
     results = None
     if form.is_bound and form.is_valid():
         try:
