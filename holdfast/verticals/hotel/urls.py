@@ -10,6 +10,7 @@ urlpatterns = [
     path("availability/", views.availability, name="availability"),
     path("reservations/new/", views.reservation_new, name="reservation_new"),
     path("reservations/<int:reservation_id>/", views.reservation_detail, name="reservation"),
+    path("reservations/<int:reservation_id>/folio.pdf", views.folio_pdf, name="folio_pdf"),
     path("reservations/<int:reservation_id>/<slug:action>/", views.reservation_action, name="reservation_action"),
     path("front-desk/", views.frontdesk, name="frontdesk"),
     path("front-desk/walk-in/", views.walk_in, name="walk_in"),

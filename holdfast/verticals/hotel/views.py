@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,7 +16,7 @@ from holdfast.core.accounts.views import can, require, show_refusal
 from holdfast.kit.errors import DomainError, NotFound
 from holdfast.kit.money import Money
 
-from . import selectors, services
+from . import pdf, selectors, services
 from .forms import BlockForm, ChargeForm, MoveForm, PaymentForm, ReservationForm, ResizeForm, RoomStatusForm, SearchForm, WalkInForm
 from .models import Room
 
@@ -136,6 +137,15 @@ def reservation_detail(request, reservation_id: int):
         "pay_form": PaymentForm(initial={"amount": Money(max(folio.balance_minor, 0), folio.currency).to_decimal()}), "charge_form": ChargeForm(),
         "can_manage": can(request, "hotel.reservation.manage"), "can_desk": can(request, "hotel.frontdesk"), "can_folio": can(request, "hotel.folio.manage"),
     })
+
+
+@login_required
+def folio_pdf(request, reservation_id: int):
+    tenant = require(request, "hotel.view")
+    res = selectors.get_reservation(tenant, reservation_id)
+    response = HttpResponse(pdf.folio_pdf(tenant, res), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="folio-{res.pk}.pdf"'
+    return response
 
 
 def _run_action(request, tenant, res, action: str):

@@ -45,3 +45,12 @@ def test_reservation_detail_and_staff_view(web_as, owner, staff_member, tenant, 
     staff = web_as(staff_member).get(reverse("hotel:reservation", args=[res.pk]))
     assert staff.status_code == 200 and b"Check in" not in staff.content
     assert web_as(staff_member).get(reverse("hotel:reservation_new")).status_code == 403
+
+
+def test_folio_pdf_is_a_pdf_of_the_guests_bill(web_as, owner, tenant, h):
+    from holdfast.verticals.hotel import pdf
+
+    res = book(tenant, h, nights=(0, 2), room=h.rooms["101"], guest={"first_name": "Ada", "last_name": "Byron"})
+    assert "Ada Byron" in pdf.folio_html(tenant, res)
+    r = web_as(owner).get(reverse("hotel:folio_pdf", args=[res.pk]))
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
