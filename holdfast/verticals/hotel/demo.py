@@ -11,6 +11,7 @@ import datetime as dt
 import random
 from unittest import mock
 
+from holdfast.core.billing.services.pricing import create_tax_rule, resolve_tax
 from holdfast.kit import clock
 from holdfast.kit.errors import DomainError
 
@@ -131,6 +132,8 @@ def _seed(tenant, users, past_days: int, future_bookings: int) -> None:
     rng = random.Random(f"hotel-{tenant.slug}")
     today = clock.local_today(PROPERTIES[0]["tz"])
     start = today - dt.timedelta(days=past_days)
+    if resolve_tax(tenant, day=start, country=tenant.country, region=tenant.region) is None:
+        create_tax_rule(tenant=tenant, actor=actor, name="IVA (accommodation)", rate="6.00", effective_from=start - dt.timedelta(days=365), country=tenant.country or "")
     with _at(start):
         built = [_setup(tenant, actor, spec, today) for spec in PROPERTIES]
     for offset in range(past_days + 1):
