@@ -252,6 +252,9 @@ def expire_hold(*, tenant, booking_id: int) -> EstateBooking:
 def on_hold_expired(hold, now: dt.datetime) -> None:
     """Engine hook: the sweeper (or another booking's transaction) expired a hold; the engine's handler
     has already moved the booking to EXPIRED. Mirror it and release the unit, in the same transaction."""
+    # The engine's own handler is idempotent (conditional update); calling it first makes this hook
+    # independent of the order in which apps registered their handlers.
+    engine.on_hold_expired(hold, now)
     for estate in EstateBooking.objects.filter(booking__hold=hold, status__in=[HOLD_REQUESTED, HOLD_APPROVED]).select_related("booking"):
         if estate.booking.status != EXPIRED:
             continue
