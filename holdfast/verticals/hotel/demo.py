@@ -2,8 +2,8 @@
 restrictions, and three months of reservations in every state.
 
 History is produced by running the real services day by day with the business clock moved back
-(six weeks of arrivals, check-ins, night audits, payments, check-outs, no-shows, cancellations),
-then six weeks of future bookings. Idempotent: a tenant that already has a property is left alone.
+(three weeks of arrivals, check-ins, night audits, payments, check-outs, no-shows, cancellations),
+then ten weeks of future bookings. Idempotent: a tenant that already has a property is left alone.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from . import selectors, services
 from .models import Property, Reservation
 from .services._common import deferred_read_models
 
-PAST_DAYS, FUTURE_DAYS = 42, 45
+PAST_DAYS, FUTURE_DAYS = 21, 70  # three months: three weeks of history, ten weeks ahead
 FIRST = ["Ana", "João", "Marta", "Luís", "Emma", "Noah", "Olivia", "Liam", "Sofia", "Mateo", "Chloé", "Hugo", "Ingrid", "Kenji", "Aisha", "Tom"]
 LAST = ["Silva", "Santos", "Ferreira", "Costa", "Müller", "Smith", "Dubois", "Rossi", "Jensen", "Tanaka", "Okafor", "Novak", "García", "Brown"]
 PROPERTIES = [
@@ -116,11 +116,11 @@ def _day(tenant, actor, rng, prop, plans, types, day: dt.date) -> None:
     for res in Reservation.objects.filter(property=prop, status=Reservation.CONFIRMED, check_in_date__gt=day).order_by("?")[:1]:
         if rng.random() < 0.25:
             services.cancel_reservation(tenant=tenant, actor=actor, reservation_id=res.pk, reason=rng.choice(["Plans changed", "Found another hotel", "Illness"]))
-    for _ in range(rng.randint(1, 3)):
+    for _ in range(rng.randint(1, 2)):
         _book(tenant, actor, rng, prop, plans, types, day + dt.timedelta(days=rng.choice([0, 1, 2, 3, 5, 7, 10, 14])), assign=rng.random() < 0.6)
 
 
-def seed(tenant, users, *, past_days: int = PAST_DAYS, future_bookings: int = 30) -> None:
+def seed(tenant, users, *, past_days: int = PAST_DAYS, future_bookings: int = 18) -> None:
     if Property.objects.for_tenant(tenant).exists():
         return
     with deferred_read_models():  # one rebuild at the end instead of one refresh per step
