@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("tape/", views.tape_chart, name="tape"),
     path("availability/", views.availability, name="availability"),
+    path("reservations/", views.reservation_list, name="reservations"),
     path("reservations/new/", views.reservation_new, name="reservation_new"),
     path("reservations/<int:reservation_id>/", views.reservation_detail, name="reservation"),
     path("reservations/<int:reservation_id>/folio.pdf", views.folio_pdf, name="folio_pdf"),

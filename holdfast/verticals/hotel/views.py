@@ -12,13 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from holdfast.core.accounts.views import can, require, show_refusal
+from holdfast.core.accounts.views import can, page_of, querystring_without_page, require, show_refusal
 from holdfast.kit.errors import DomainError, NotFound
 from holdfast.kit.money import Money
 
 from . import pdf, selectors, services
 from .forms import BlockForm, ChargeForm, MoveForm, PaymentForm, ReservationForm, ResizeForm, RoomStatusForm, SearchForm, WalkInForm
-from .models import Room
+from .models import Reservation, Room
 
 TAPE_DAYS = 14
 
@@ -93,6 +93,19 @@ def availability(request):
         except DomainError as exc:
             show_refusal(request, exc)
     return render(request, "hotel/availability.html", {"prop": prop, "props": props, "form": form, "results": results, "can_book": can(request, "hotel.reservation.manage")})
+
+
+@login_required
+def reservation_list(request):
+    tenant = require(request, "hotel.view")
+    prop, props = _property(request, tenant)
+    if prop is None:
+        return _empty(request)
+    q, status = request.GET.get("q", "").strip(), request.GET.get("status", "")
+    arriving = _date(request.GET.get("arriving"), None)
+    qs = selectors.reservations(tenant, property_id=prop.pk, status=status or None, search=q or None, arriving=arriving).order_by("-check_in_date", "-id")
+    return render(request, "hotel/reservation_list.html", {"prop": prop, "props": props, "page": page_of(request, qs), "q": q, "status": status,
+                                                           "arriving": arriving, "statuses": Reservation.STATUSES, "qs": querystring_without_page(request)})
 
 
 @login_required

@@ -30,7 +30,7 @@ def test_demo_has_every_state_and_passes_the_doctor(tenant, owner):
     assert elapsed < 30, elapsed
 
 
-@pytest.mark.parametrize("name", ["tape", "availability", "frontdesk", "housekeeping", "occupancy", "reservation_new"])
+@pytest.mark.parametrize("name", ["tape", "availability", "frontdesk", "housekeeping", "occupancy", "reservation_new", "reservations"])
 def test_hotel_screens_render(web_as, owner, tenant, h, name):
     book(tenant, h, nights=(0, 2), room=h.rooms["101"])
     r = web_as(owner).get(reverse(f"hotel:{name}"), {"property": h.property.pk, "check_in": "", "check_out": ""} if name != "availability" else {})
@@ -54,3 +54,10 @@ def test_folio_pdf_is_a_pdf_of_the_guests_bill(web_as, owner, tenant, h):
     assert "Ada Byron" in pdf.folio_html(tenant, res)
     r = web_as(owner).get(reverse("hotel:folio_pdf", args=[res.pk]))
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+
+
+def test_reservations_are_searchable_on_screen(web_as, owner, tenant, h):
+    book(tenant, h, nights=(0, 2), guest={"first_name": "Katherine", "last_name": "Johnson"})
+    book(tenant, h, nights=(0, 2), guest={"first_name": "Dorothy", "last_name": "Vaughan"})
+    page = web_as(owner).get(reverse("hotel:reservations"), {"property": h.property.pk, "q": "johns"})
+    assert b"Katherine Johnson" in page.content and b"Dorothy" not in page.content
