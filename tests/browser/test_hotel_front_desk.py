@@ -71,3 +71,15 @@ def test_check_in_pay_and_check_out(live_server, page, desk):
     expect(page.locator("[data-status]")).to_have_attribute("data-status", "CHECKED_OUT")
     expect(page.locator("[data-balance]")).to_have_attribute("data-balance", "0")
     assert Room.objects.get(pk=h.rooms["101"].pk).status == Room.VACANT_DIRTY
+
+
+def test_drag_a_bar_on_the_tape_chart_to_move_the_stay(live_server, page, desk):
+    tenant, h = desk
+    res = book(tenant, h, nights=(1, 3), room=h.rooms["101"], guest={"first_name": "Hedy", "last_name": "Lamarr"})
+    page.goto(f"{live_server.url}/hotel/tape/?property={h.property.pk}")
+    target = page.locator(f"tr[data-room='102'] td[data-date='{res.check_in_date.isoformat()}']")
+    page.locator("tr[data-room='101'] a.bar").drag_to(target)
+    expect(page.locator(".flashes")).to_contain_text("moved")
+    expect(page.locator("tr[data-room='102'] a.bar")).to_contain_text("Hedy Lamarr")
+    res.refresh_from_db()
+    assert res.room_id == h.rooms["102"].pk
