@@ -63,3 +63,16 @@ def test_concurrent_bookings_and_moves_into_one_room_never_overlap(tenant, monke
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
     assert Reservation.objects.filter(room=target, status__in=Reservation.ACTIVE).count() == mine.count()
     assert drift(h.property) == []
+
+
+def test_concurrent_bookings_into_a_room_type_never_oversell_it(tenant):
+    h = hotel(tenant, rooms_per_type=2)
+
+    def attempt(i):
+        return book(tenant, h, nights=(1, 3))  # no room yet: only the type's count protects the sale
+
+    results = race(THREADS, attempt)
+    sold = [r for ok, r in results if ok]
+    assert len(sold) == 2, results
+    assert all(isinstance(r, (Conflict, Busy)) for ok, r in results if not ok)
+    assert drift(h.property) == []
