@@ -37,10 +37,11 @@ class NavItem:
     portals: frozenset
     section: str = WORK
     vertical: str | None = None  # shown only when the tenant enables this vertical
+    after: str | None = None  # an app item may sit right after another item (by url name) of its section
 
 
-def item(label, url_name, perm, portals, section=WORK, vertical=None) -> NavItem:
-    return NavItem(label, url_name, perm, frozenset(portals), section, vertical)
+def item(label, url_name, perm, portals, section=WORK, vertical=None, after=None) -> NavItem:
+    return NavItem(label, url_name, perm, frozenset(portals), section, vertical, after)
 
 
 # Names of apps not built yet are skipped (NoReverseMatch), so the list can name what is coming.
@@ -69,13 +70,31 @@ def contributed_items() -> list[NavItem]:
 
         nav_items = [{"label": "Stays", "url": "hotel:stays", "perm": "hotel.view",
                       "portals": ["admin", "staff"], "vertical": "hotel"}]
+
+    Optional keys: "section" (default Work) and "after" (the url name of an item to follow).
     """
     found = []
     for config in apps.get_app_configs():
         for spec in getattr(config, "nav_items", None) or []:
             found.append(item(spec["label"], spec["url"], spec.get("perm"), spec.get("portals") or BUSINESS,
-                              spec.get("section", WORK), spec.get("vertical")))
+                              spec.get("section", WORK), spec.get("vertical"), spec.get("after")))
     return found
+
+
+def _placed(base: list[NavItem], extra: list[NavItem]) -> list[NavItem]:
+    """App items go after their `after` anchor (in declaration order) or at the end; the section
+    sort in navigation_for then keeps Work before Administration whatever the app order."""
+    entries = list(base)
+    for entry in extra:
+        anchor = next((i for i, e in enumerate(entries) if entry.after and e.url_name == entry.after and e.section == entry.section), None)
+        if anchor is None:
+            entries.append(entry)
+            continue
+        position = anchor + 1
+        while position < len(entries) and entries[position].after == entry.after:
+            position += 1
+        entries.insert(position, entry)
+    return entries
 
 
 def _unwrap(tenant):
@@ -90,7 +109,7 @@ def navigation_for(request) -> dict:
     items = []
     seen = set()
     known = {i.url_name for i in NAV_ITEMS}
-    for entry in NAV_ITEMS + [i for i in contributed_items() if i.url_name not in known]:
+    for entry in _placed(NAV_ITEMS, [i for i in contributed_items() if i.url_name not in known]):
         if portal not in entry.portals:
             continue
         if entry.vertical and (tenant is None or not tenant.has_vertical(entry.vertical)):

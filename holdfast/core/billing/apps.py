@@ -15,6 +15,13 @@ PERMISSIONS = {
 class BillingConfig(AppConfig):
     name = "holdfast.core.billing"
     label = "billing"
+    # Invoices is in the shell's own list; these follow it in the Work section.
+    nav_items = [
+        {"label": "Payments", "url": "billing:payments", "perm": "billing.view", "portals": ["admin", "staff", "platform"], "after": "billing:invoices"},
+        {"label": "Ledgers", "url": "billing:ledgers", "perm": "billing.view", "portals": ["admin", "staff", "platform"], "after": "billing:invoices"},
+        {"label": "Finance", "url": "billing:finance", "perm": "billing.view_revenue", "portals": ["admin", "staff", "platform"], "after": "billing:invoices"},
+        {"label": "Prices", "url": "billing:price_rules", "perm": "billing.view", "portals": ["admin", "staff", "platform"], "after": "billing:invoices"},
+    ]
 
     def ready(self):
         from holdfast.core.accounts.permissions import extend_builtin_role, register_permissions

@@ -194,12 +194,28 @@ def reminders(tenant, *, invoice_id: int | None = None, status: str | None = Non
     return qs
 
 
-def price_rules(tenant, *, product_code: str | None = None, active: bool | None = None):
+def _in_force(qs, day):
+    return qs.filter(effective_from__lte=day).filter(Q(effective_to__isnull=True) | Q(effective_to__gt=day))
+
+
+PRICE_SCOPES = {"tenant": {"site_id__isnull": True, "resource_type_id__isnull": True}, "site": {"site_id__isnull": False},
+                "resource_type": {"resource_type_id__isnull": False}}
+
+
+def price_rules(tenant, *, product_code: str | None = None, active: bool | None = None, on=None, scope: str | None = None, promotional: bool | None = None):
+    """Price rules, optionally only those in force on a day (`on`), of a scope (tenant / site /
+    resource_type) or promotional or not."""
     qs = PriceRule.objects.for_tenant(tenant)
     if product_code:
         qs = qs.filter(product_code=product_code)
     if active is not None:
         qs = qs.filter(is_active=active)
+    if on is not None:
+        qs = _in_force(qs, on)
+    if scope in PRICE_SCOPES:
+        qs = qs.filter(**PRICE_SCOPES[scope])
+    if promotional is not None:
+        qs = qs.filter(is_promotional=promotional)
     return qs
 
 
@@ -207,8 +223,19 @@ def get_price_rule(tenant, pk) -> PriceRule:
     return get_owned(PriceRule, tenant, pk, what="price rule")
 
 
-def tax_rules(tenant):
-    return TaxRule.objects.for_tenant(tenant)
+def tax_rules(tenant, *, active: bool | None = None, on=None, country: str | None = None):
+    qs = TaxRule.objects.for_tenant(tenant)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    if on is not None:
+        qs = _in_force(qs, on)
+    if country:
+        qs = qs.filter(country=country.upper())
+    return qs
+
+
+def get_tax_rule(tenant, pk) -> TaxRule:
+    return get_owned(TaxRule, tenant, pk, what="tax rule")
 
 
 def quotes(tenant, *, booking_id: int | None = None, source: str | None = None):

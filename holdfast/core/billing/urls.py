@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_prices
 
 app_name = "billing"
 
@@ -15,5 +15,14 @@ urlpatterns = [
     path("payments/<int:payment_id>/", views.payment_detail, name="payment"),
     path("ledgers/", views.ledger_list, name="ledgers"),
     path("ledgers/<int:ledger_id>/", views.ledger_detail, name="ledger"),
+    path("prices/", views_prices.price_rule_list, name="price_rules"),
+    path("prices/new/", views_prices.price_rule_create, name="price_rule_create"),
+    path("prices/quote/", views_prices.quote_preview, name="quote_preview"),
+    path("prices/<int:rule_id>/", views_prices.price_rule_edit, name="price_rule"),
+    path("prices/<int:rule_id>/end/", views_prices.price_rule_end, name="price_rule_end"),
+    path("taxes/", views_prices.tax_rule_list, name="tax_rules"),
+    path("taxes/new/", views_prices.tax_rule_create, name="tax_rule_create"),
+    path("taxes/<int:rule_id>/", views_prices.tax_rule_edit, name="tax_rule"),
+    path("taxes/<int:rule_id>/end/", views_prices.tax_rule_end, name="tax_rule_end"),
     path("export/<slug:what>.csv", views.export_csv, name="export"),
 ]

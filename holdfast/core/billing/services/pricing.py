@@ -42,6 +42,16 @@ from ._common import currency_of, lock_rows
 
 MAX_QUOTE_DAYS = 3 * 366
 
+# The overlap rule of the module docstring, as the price screens show it (keep the two in step).
+OVERLAP_RULE = (
+    "For one product on one day, the candidates are the active rules for that product and currency whose period contains the day and whose scope matches (an empty site or resource type matches any).",
+    "A promotional rule beats a standard one.",
+    "Then the most specific scope wins: site and resource type > one of them > tenant-wide.",
+    "Then the latest effective-from date.",
+    "Then the newest rule.",
+)
+TAX_RULE = "Tax: the most specific active rule for the place (region > country > everywhere) in force on the booking's first day, then the latest effective-from date; it applies to every line, rounded per line."
+
 
 # ---------------------------------------------------------------- rule resolution (pure)
 
@@ -365,26 +375,65 @@ def update_price_rule(*, tenant, actor, rule_id: int, version: int, **changes) -
     return rule
 
 
-def create_tax_rule(*, tenant, actor, name: str, rate, effective_from: dt.date, effective_to: dt.date | None = None, country: str = "", region: str = "") -> TaxRule:
-    errors = {}
+TAX_FIELDS = ("name", "rate", "country", "region", "effective_from", "effective_to", "is_active")
+
+
+def _clean_tax(data: dict) -> dict:
+    errors: dict[str, list[str]] = {}
     try:
-        rate = Decimal(str(rate))
-        if not rate.is_finite() or rate < 0 or rate > 100:
+        data["rate"] = Decimal(str(data.get("rate")))
+        if not data["rate"].is_finite() or data["rate"] < 0 or data["rate"] > 100:
             raise InvalidOperation
     except (InvalidOperation, ValueError):
         errors["rate"] = ["Give a percentage between 0 and 100 (6.00 = 6 %)."]
-    if not str(name or "").strip():
+    data["name"] = str(data.get("name") or "").strip()
+    if not data["name"]:
         errors["name"] = ["A name is required."]
-    if effective_to is not None and effective_to <= effective_from:
+    start, end = data.get("effective_from"), data.get("effective_to")
+    if not isinstance(start, dt.date):
+        errors["effective_from"] = ["A start date is required."]
+    elif end is not None and end <= start:
         errors["effective_to"] = ["Must be after effective_from."]
-    if region and not country:
+    data["country"], data["region"] = str(data.get("country") or "").strip().upper(), str(data.get("region") or "").strip()
+    if data["country"] and (len(data["country"]) != 2 or not data["country"].isalpha()):
+        errors["country"] = ["Use a two-letter country code such as PT, or leave it empty for everywhere."]
+    if data["region"] and not data["country"]:
         errors["region"] = ["A region needs its country."]
     if errors:
         raise ValidationFailed("The tax rule was not saved.", fields=errors)
+    return data
+
+
+def _reprice_for_tax(tenant, actor, rules) -> dict:
+    # Tax is taken on a quote's first day: only quotes starting inside a tax rule's period change.
+    affected = [{"product_code": None, "currency": None, "effective_from": r["effective_from"] - dt.timedelta(days=MAX_QUOTE_DAYS), "effective_to": r["effective_to"]} for r in rules]
+    return reprice_unlocked_quotes(tenant=tenant, actor=actor, affected=affected)
+
+
+def create_tax_rule(*, tenant, actor, name: str, rate, effective_from: dt.date, effective_to: dt.date | None = None, country: str = "", region: str = "") -> TaxRule:
+    data = _clean_tax({"name": name, "rate": rate, "effective_from": effective_from, "effective_to": effective_to, "country": country, "region": region})
     with transaction.atomic():
-        rule = TaxRule.objects.create(tenant=tenant, name=name.strip(), rate=rate, effective_from=effective_from, effective_to=effective_to, country=(country or "").upper(), region=region or "")
-        log_action(tenant=tenant, actor=actor, entity=rule, action="billing.tax_rule.created", diff={"rate": [None, rate], "country": [None, rule.country], "region": [None, rule.region]})
+        rule = TaxRule.objects.create(tenant=tenant, **data)
+        log_action(tenant=tenant, actor=actor, entity=rule, action="billing.tax_rule.created", diff={"rate": [None, rule.rate], "country": [None, rule.country], "region": [None, rule.region]})
         emit(tenant, "tax_rule:created", {"tax_rule_id": rule.pk})
-        # Tax is taken on a quote's first day: only quotes starting inside the tax rule's period change.
-        reprice_unlocked_quotes(tenant=tenant, actor=actor, affected=[{"product_code": None, "currency": None, "effective_from": rule.effective_from - dt.timedelta(days=MAX_QUOTE_DAYS), "effective_to": rule.effective_to}])
+        _reprice_for_tax(tenant, actor, [data])
+    return rule
+
+
+def update_tax_rule(*, tenant, actor, rule_id: int, **changes) -> TaxRule:
+    """Change a tax rule (TaxRule has no version column, so the last writer wins under the row lock)."""
+    unknown = set(changes) - set(TAX_FIELDS)
+    if unknown:
+        raise ValidationFailed("Unknown fields.", fields={k: ["Not a tax rule field."] for k in unknown})
+    with transaction.atomic():
+        rule = get_owned(TaxRule.objects.select_for_update(), tenant, rule_id, what="tax rule")
+        before = {k: getattr(rule, k) for k in TAX_FIELDS}
+        data = _clean_tax({**before, **changes})
+        for key, value in data.items():
+            setattr(rule, key, value)
+        rule.save()
+        after = {k: getattr(rule, k) for k in TAX_FIELDS}
+        log_action(tenant=tenant, actor=actor, entity=rule, action="billing.tax_rule.updated", diff={k: [before[k], after[k]] for k in TAX_FIELDS if before[k] != after[k]})
+        emit(tenant, "tax_rule:updated", {"tax_rule_id": rule.pk})
+        _reprice_for_tax(tenant, actor, [before, after])
     return rule

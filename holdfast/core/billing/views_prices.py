@@ -1,0 +1,223 @@
+"""Price and tax rule screens: list with filters, create, edit (optimistic version for price rules),
+end or deactivate, and a quote preview. Thin: the pricing services validate and decide."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from holdfast.core.accounts.views import can, page_of, querystring_without_page, require, show_refusal
+from holdfast.kit.errors import DomainError, ValidationFailed
+
+from . import selectors, services
+from .forms import EndRuleForm, PriceRuleForm, QuotePreviewForm, TaxRuleForm
+from .services.pricing import OVERLAP_RULE, TAX_RULE
+
+STALE_MESSAGE = ("Someone else changed this price rule while you were editing, so nothing was saved. "
+                 "Reload the page to see their version, then make your change again.")
+YES_NO = {"yes": True, "no": False}
+ACTIVE = {"active": True, "inactive": False}
+
+
+def _apply_refusal(form, exc: DomainError) -> None:
+    """Field errors next to their fields (service names mapped to form names), the rest on top."""
+    placed = False
+    for name, errors in (getattr(exc, "fields", None) or {}).items():
+        name = form.SERVICE_NAMES.get(name, name)
+        if name in form.fields:
+            form.add_error(name, list(errors))
+            placed = True
+    if not placed:
+        form.add_error(None, exc.detail)
+
+
+def _date(value: str):
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _filters(request) -> dict:
+    g = request.GET
+    return {"status": g.get("status", "active"), "on": _date(g.get("on", "")), "scope": g.get("scope", ""), "promotional": g.get("promotional", ""), "product": g.get("product", "").strip()}
+
+
+def _label_scopes(tenant, rules) -> None:
+    """Name each rule's scope (billing keeps plain ids; inventory knows the names)."""
+    from holdfast.core.inventory import selectors as inventory
+
+    rules = list(rules)
+    sites = dict(inventory.sites(tenant).filter(pk__in={r.site_id for r in rules if r.site_id}).values_list("pk", "name"))
+    types = dict(inventory.resource_types(tenant).filter(pk__in={r.resource_type_id for r in rules if r.resource_type_id}).values_list("pk", "name"))
+    for rule in rules:
+        parts = ([sites.get(rule.site_id, f"site #{rule.site_id}")] if rule.site_id else []) + ([types.get(rule.resource_type_id, f"type #{rule.resource_type_id}")] if rule.resource_type_id else [])
+        rule.scope_label = " · ".join(parts) or "Business-wide"
+
+
+# ---------------------------------------------------------------- price rules
+
+
+@login_required
+def price_rule_list(request):
+    tenant = require(request, "billing.view")
+    f = _filters(request)
+    qs = selectors.price_rules(tenant, product_code=f["product"] or None, active=ACTIVE.get(f["status"]), on=f["on"], scope=f["scope"] or None, promotional=YES_NO.get(f["promotional"]))
+    page = page_of(request, qs)
+    _label_scopes(tenant, page.object_list)
+    return render(request, "billing/price_rules.html", {"page": page, "f": f, "qs": querystring_without_page(request), "overlap_rule": OVERLAP_RULE,
+                                                         "today": selectors.tenant_today(tenant), "can_manage": can(request, "billing.manage_prices"), "end_form": EndRuleForm()})
+
+
+@login_required
+def price_rule_create(request):
+    tenant = require(request, "billing.manage_prices")
+    form = PriceRuleForm(request.POST or None, tenant=tenant)
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        data.pop("is_active")
+        try:
+            rule = services.create_price_rule(tenant=tenant, actor=request.user, **data)
+        except DomainError as exc:
+            _apply_refusal(form, exc)
+        else:
+            messages.success(request, f"Price rule “{rule.name}” created; {len(rule.reprice_outcome['repriced'])} unlocked quote(s) re-priced.")
+            return redirect("billing:price_rules")
+    return render(request, "billing/price_rule_form.html", {"form": form, "rule": None, "overlap_rule": OVERLAP_RULE}, status=422 if form.errors else 200)
+
+
+@login_required
+def price_rule_edit(request, rule_id: int):
+    tenant = require(request, "billing.manage_prices")
+    rule = selectors.get_price_rule(tenant, rule_id)
+    form = PriceRuleForm(request.POST or None, tenant=tenant, initial=PriceRuleForm.initial_for(rule))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            rule = services.update_price_rule(tenant=tenant, actor=request.user, rule_id=rule.pk, version=form.cleaned_data["version"] or 0, **form.service_data())
+        except DomainError as exc:
+            if exc.code == "stale_version":
+                form.add_error(None, STALE_MESSAGE)
+                status = 409
+            else:
+                _apply_refusal(form, exc)
+        else:
+            messages.success(request, f"Price rule “{rule.name}” saved; {len(rule.reprice_outcome['repriced'])} unlocked quote(s) re-priced.")
+            return redirect("billing:price_rules")
+    if form.errors and status == 200:
+        status = 422
+    return render(request, "billing/price_rule_form.html", {"form": form, "rule": rule, "overlap_rule": OVERLAP_RULE, "end_form": EndRuleForm(initial={"version": rule.version})}, status=status)
+
+
+def _end_changes(request) -> dict:
+    form = EndRuleForm(request.POST)
+    if not form.is_valid():
+        raise ValidationFailed("Give a valid end date.", fields=form.errors)
+    end_on = form.cleaned_data["end_on"]
+    return {"version": form.cleaned_data["version"]}, ({"effective_to": end_on} if end_on else {"is_active": False})
+
+
+@login_required
+@require_POST
+def price_rule_end(request, rule_id: int):
+    tenant = require(request, "billing.manage_prices")
+    rule = selectors.get_price_rule(tenant, rule_id)
+    try:
+        meta, changes = _end_changes(request)
+        version = rule.version if meta["version"] is None else meta["version"]
+        rule = services.update_price_rule(tenant=tenant, actor=request.user, rule_id=rule.pk, version=version, **changes)
+    except DomainError as exc:
+        show_refusal(request, _readable(exc))
+        return redirect("billing:price_rule", rule_id=rule.pk)
+    messages.success(request, f"Price rule “{rule.name}” " + (f"ends on {rule.effective_to:%d %b %Y}." if "effective_to" in changes else "deactivated."))
+    return redirect("billing:price_rules")
+
+
+def _readable(exc: DomainError) -> DomainError:
+    """A refusal shown as a message: put the field explanation in the text."""
+    fields = getattr(exc, "fields", None) or {}
+    if fields:
+        exc.detail = f"{exc.detail} " + " ".join(f"{k.replace('_', ' ')}: {' '.join(map(str, v))}" for k, v in fields.items())
+    return exc
+
+
+# ---------------------------------------------------------------- tax rules
+
+
+@login_required
+def tax_rule_list(request):
+    tenant = require(request, "billing.view")
+    f = _filters(request)
+    qs = selectors.tax_rules(tenant, active=ACTIVE.get(f["status"]), on=f["on"], country=request.GET.get("country", "").strip() or None)
+    return render(request, "billing/tax_rules.html", {"page": page_of(request, qs), "f": f, "country": request.GET.get("country", ""), "qs": querystring_without_page(request),
+                                                       "tax_rule": TAX_RULE, "today": selectors.tenant_today(tenant), "can_manage": can(request, "billing.manage_prices"), "end_form": EndRuleForm()})
+
+
+@login_required
+def tax_rule_create(request):
+    tenant = require(request, "billing.manage_prices")
+    form = TaxRuleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("is_active")
+        try:
+            rule = services.create_tax_rule(tenant=tenant, actor=request.user, **data)
+        except DomainError as exc:
+            _apply_refusal(form, exc)
+        else:
+            messages.success(request, f"Tax rule “{rule.name}” created.")
+            return redirect("billing:tax_rules")
+    return render(request, "billing/tax_rule_form.html", {"form": form, "rule": None, "tax_rule": TAX_RULE}, status=422 if form.errors else 200)
+
+
+@login_required
+def tax_rule_edit(request, rule_id: int):
+    tenant = require(request, "billing.manage_prices")
+    rule = selectors.get_tax_rule(tenant, rule_id)
+    form = TaxRuleForm(request.POST or None, initial=TaxRuleForm.initial_for(rule))
+    if request.method == "POST" and form.is_valid():
+        try:
+            rule = services.update_tax_rule(tenant=tenant, actor=request.user, rule_id=rule.pk, **form.cleaned_data)
+        except DomainError as exc:
+            _apply_refusal(form, exc)
+        else:
+            messages.success(request, f"Tax rule “{rule.name}” saved.")
+            return redirect("billing:tax_rules")
+    return render(request, "billing/tax_rule_form.html", {"form": form, "rule": rule, "tax_rule": TAX_RULE, "end_form": EndRuleForm()}, status=422 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def tax_rule_end(request, rule_id: int):
+    tenant = require(request, "billing.manage_prices")
+    rule = selectors.get_tax_rule(tenant, rule_id)
+    try:
+        _meta, changes = _end_changes(request)
+        rule = services.update_tax_rule(tenant=tenant, actor=request.user, rule_id=rule.pk, **changes)
+    except DomainError as exc:
+        show_refusal(request, _readable(exc))
+        return redirect("billing:tax_rule", rule_id=rule.pk)
+    messages.success(request, f"Tax rule “{rule.name}” " + (f"ends on {rule.effective_to:%d %b %Y}." if "effective_to" in changes else "deactivated."))
+    return redirect("billing:tax_rules")
+
+
+# ---------------------------------------------------------------- quote preview
+
+
+@login_required
+def quote_preview(request):
+    """Price a booking from the current rules without saving anything (GET, so it can be linked)."""
+    tenant = require(request, "billing.view")
+    form = QuotePreviewForm(request.GET or None, tenant=tenant)
+    result, status = None, 200
+    if request.GET and form.is_valid():
+        try:
+            result = services.quote(tenant, **form.quote_args())
+        except DomainError as exc:
+            _apply_refusal(form, exc)
+    if form.errors:
+        status = 422
+    return render(request, "billing/quote_preview.html", {"form": form, "result": result, "overlap_rule": OVERLAP_RULE, "tax_rule": TAX_RULE}, status=status)
