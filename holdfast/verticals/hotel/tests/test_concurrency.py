@@ -1,7 +1,6 @@
 """Real threads on their own connections race to book, assign and move into the same room: never overlapping blocks."""
 from __future__ import annotations
 
-import datetime as dt
 import threading
 
 import pytest
