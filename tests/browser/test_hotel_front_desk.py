@@ -83,3 +83,14 @@ def test_drag_a_bar_on_the_tape_chart_to_move_the_stay(live_server, page, desk):
     expect(page.locator("tr[data-room='102'] a.bar")).to_contain_text("Hedy Lamarr")
     res.refresh_from_db()
     assert res.room_id == h.rooms["102"].pk
+
+
+def test_drag_the_bar_edge_to_extend_the_stay(live_server, page, desk):
+    tenant, h = desk
+    res = book(tenant, h, nights=(1, 3), room=h.rooms["101"], guest={"first_name": "Mary", "last_name": "Jackson"})
+    page.goto(f"{live_server.url}/hotel/tape/?property={h.property.pk}")
+    last_night = (today() + dt.timedelta(days=4)).isoformat()
+    page.locator("tr[data-room='101'] a.bar .grip").drag_to(page.locator(f"tr[data-room='101'] td[data-date='{last_night}']"))
+    expect(page.locator(".flashes")).to_contain_text("dates changed")
+    res.refresh_from_db()
+    assert res.check_out_date == today() + dt.timedelta(days=5) and res.subtotal_cents == 40000
