@@ -66,6 +66,8 @@ class PriceRuleForm(ScopeChoicesMixin, forms.Form):
     is_active = forms.BooleanField(required=False, initial=True, label="Active")
 
     SERVICE_NAMES = {"amount_minor": "amount"}
+    # The service speaks minor units; this form takes major ones.
+    SERVICE_MESSAGES = {"amount": ["Give an amount of zero or more, e.g. 12.50."]}
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,9 +20,9 @@ urlpatterns = [
     path("prices/quote/", views_prices.quote_preview, name="quote_preview"),
     path("prices/<int:rule_id>/", views_prices.price_rule_edit, name="price_rule"),
     path("prices/<int:rule_id>/end/", views_prices.price_rule_end, name="price_rule_end"),
-    path("taxes/", views_prices.tax_rule_list, name="tax_rules"),
-    path("taxes/new/", views_prices.tax_rule_create, name="tax_rule_create"),
-    path("taxes/<int:rule_id>/", views_prices.tax_rule_edit, name="tax_rule"),
-    path("taxes/<int:rule_id>/end/", views_prices.tax_rule_end, name="tax_rule_end"),
+    path("prices/taxes/", views_prices.tax_rule_list, name="tax_rules"),
+    path("prices/taxes/new/", views_prices.tax_rule_create, name="tax_rule_create"),
+    path("prices/taxes/<int:rule_id>/", views_prices.tax_rule_edit, name="tax_rule"),
+    path("prices/taxes/<int:rule_id>/end/", views_prices.tax_rule_end, name="tax_rule_end"),
     path("export/<slug:what>.csv", views.export_csv, name="export"),
 ]

@@ -28,7 +28,7 @@ def _apply_refusal(form, exc: DomainError) -> None:
     for name, errors in (getattr(exc, "fields", None) or {}).items():
         name = form.SERVICE_NAMES.get(name, name)
         if name in form.fields:
-            form.add_error(name, list(errors))
+            form.add_error(name, getattr(form, "SERVICE_MESSAGES", {}).get(name) or list(errors))
             placed = True
     if not placed:
         form.add_error(None, exc.detail)

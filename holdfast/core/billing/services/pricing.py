@@ -50,7 +50,7 @@ OVERLAP_RULE = (
     "Then the latest effective-from date.",
     "Then the newest rule.",
 )
-TAX_RULE = "Tax: the most specific active rule for the place (region > country > everywhere) in force on the booking's first day, then the latest effective-from date; it applies to every line, rounded per line."
+TAX_RULE = "The most specific active rule for the place (region > country > everywhere) in force on the booking's first day, then the latest effective-from date; it applies to every line, rounded per line."
 
 
 # ---------------------------------------------------------------- rule resolution (pure)

@@ -39,7 +39,7 @@ def test_service_refusals_show_next_to_their_fields_and_nothing_is_saved(web_as,
     response = c.post("/billing/prices/new/", rule_form(name="", amount="", effective_to="2026-05-01"))
     assert response.status_code == 422
     errors = response.context["form"].errors
-    assert set(errors) >= {"name", "amount", "effective_to"}
+    assert set(errors) >= {"name", "amount", "effective_to"} and errors["amount"] == ["Give an amount of zero or more, e.g. 12.50."]
     assert b"Must be after effective_from" in response.content and b'class="field-error"' in response.content
     percent = c.post("/billing/prices/new/", rule_form(calculation="PERCENTAGE_ON_BASE", amount="", percent="10"))
     assert percent.status_code == 422 and "calculation" in percent.context["form"].errors
@@ -97,21 +97,22 @@ def test_list_filters_by_day_in_force_scope_promotion_and_state(web_as, owner, t
 
 def test_tax_rules_are_created_edited_and_ended_with_field_errors(web_as, owner, tenant):
     c = web_as(owner)
-    bad = c.post("/billing/taxes/new/", {"name": "VAT", "rate": "150", "country": "", "region": "Madeira", "effective_from": "2026-01-01"})
+    bad = c.post("/billing/prices/taxes/new/", {"name": "VAT", "rate": "150", "country": "", "region": "Madeira", "effective_from": "2026-01-01"})
     assert bad.status_code == 422 and set(bad.context["form"].errors) >= {"rate", "region"}
-    assert c.post("/billing/taxes/new/", {"name": "VAT", "rate": "23", "country": "pt", "effective_from": "2026-01-01"}).status_code == 302
+    assert c.post("/billing/prices/taxes/new/", {"name": "VAT", "rate": "23", "country": "pt", "effective_from": "2026-01-01"}).status_code == 302
     tax = TaxRule.objects.get()
     assert (tax.rate, tax.country) == (Decimal("23.00"), "PT")
-    edited = c.post(f"/billing/taxes/{tax.pk}/", {"name": "VAT Madeira", "rate": "22", "country": "PT", "region": "Madeira", "effective_from": "2026-01-01", "is_active": "on"})
+    edited = c.post(f"/billing/prices/taxes/{tax.pk}/", {"name": "VAT Madeira", "rate": "22", "country": "PT", "region": "Madeira", "effective_from": "2026-01-01", "is_active": "on"})
     assert edited.status_code == 302
     tax.refresh_from_db()
     assert (tax.rate, tax.region) == (Decimal("22.00"), "Madeira")
-    assert c.post(f"/billing/taxes/{tax.pk}/end/", {"end_on": "2026-07-01"}).status_code == 302
+    assert c.post(f"/billing/prices/taxes/{tax.pk}/end/", {"end_on": "2026-07-01"}).status_code == 302
     tax.refresh_from_db()
     assert tax.effective_to == D(2026, 7, 1)
-    listing = c.get("/billing/taxes/?on=2026-08-01")
+    listing = c.get("/billing/prices/taxes/?on=2026-08-01")
     assert listing.status_code == 200 and list(listing.context["page"]) == []
-    assert b"VAT Madeira" in c.get("/billing/taxes/?on=2026-03-01").content
+    in_force = c.get("/billing/prices/taxes/?on=2026-03-01")
+    assert b"VAT Madeira" in in_force.content and [i["label"] for i in in_force.context["nav_items"] if i["active"]] == ["Prices"]
 
 
 def test_quote_preview_shows_period_lines_and_tax(web_as, owner, tenant):
@@ -141,11 +142,11 @@ def test_readers_see_rules_but_only_price_managers_change_them(web_as, tenant, s
     reader = web_as(member(tenant, "sales", email="sales@harbour.test"))
     listing = reader.get("/billing/prices/")
     assert listing.status_code == 200 and b"New price rule" not in listing.content
-    assert reader.get("/billing/taxes/").status_code == 200
+    assert reader.get("/billing/prices/taxes/").status_code == 200
     assert reader.get("/billing/prices/quote/").status_code == 200
     assert reader.get("/billing/prices/new/").status_code == 403
     assert reader.post(f"/billing/prices/{rule.pk}/end/", {"end_on": ""}).status_code == 403
-    assert reader.post("/billing/taxes/new/", {"name": "X", "rate": "1", "effective_from": "2026-01-01"}).status_code == 403
+    assert reader.post("/billing/prices/taxes/new/", {"name": "X", "rate": "1", "effective_from": "2026-01-01"}).status_code == 403
     staff = web_as(staff_member)
     assert staff.get("/billing/prices/").status_code == 403 and staff.get("/billing/prices/quote/").status_code == 403
     rule.refresh_from_db()
@@ -159,7 +160,7 @@ def test_outsiders_cannot_see_or_touch_another_businesss_rules(web_as, outsider,
     assert b"Harbour base" not in c.get("/billing/prices/?status=all").content
     assert c.get(f"/billing/prices/{rule.pk}/").status_code == 404
     assert c.post(f"/billing/prices/{rule.pk}/end/", {"end_on": ""}).status_code == 404
-    assert c.post(f"/billing/taxes/{tax.pk}/", {"name": "x", "rate": "1", "effective_from": "2026-01-01"}).status_code == 404
+    assert c.post(f"/billing/prices/taxes/{tax.pk}/", {"name": "x", "rate": "1", "effective_from": "2026-01-01"}).status_code == 404
     rule.refresh_from_db()
     assert rule.is_active and rule.version == 1
 
