@@ -43,6 +43,7 @@ from .schemas import (
     ReminderOut,
     RevenueOut,
     TaxRuleIn,
+    TaxRulePatch,
     TaxRuleOut,
 )
 
@@ -85,6 +86,11 @@ def list_tax_rules(request):
 @router.post("/tax-rules", response={201: TaxRuleOut, **ERRORS})
 def create_tax_rule(request, payload: TaxRuleIn):
     return Status(201, services.create_tax_rule(**_ctx(request, "billing.manage_prices"), **payload.dict()))
+
+
+@router.patch("/tax-rules/{rule_id}", response={200: TaxRuleOut, **ERRORS})
+def update_tax_rule(request, rule_id: int, payload: TaxRulePatch):
+    return services.update_tax_rule(**_ctx(request, "billing.manage_prices"), rule_id=rule_id, **payload.dict(exclude_unset=True))
 
 
 @router.post("/quote", response={200: QuotePreviewOut, **ERRORS})

@@ -57,6 +57,16 @@ class TaxRuleIn(Schema):
     effective_to: dt.date | None = None
 
 
+class TaxRulePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    rate: Decimal | None = None
+    country: str | None = None
+    region: str | None = None
+    effective_from: dt.date | None = None
+    effective_to: dt.date | None = None
+    is_active: bool | None = None
+
+
 class TaxRuleOut(Schema):
     id: int
     name: str

@@ -173,3 +173,15 @@ def test_billing_screens_are_in_the_sidebar_before_administration(web_as, owner,
     assert [i["label"] for i in items if i["active"]] == ["Prices"]
     staff_labels = {i["label"] for i in web_as(staff_member).get("/").context["nav_items"]}
     assert not staff_labels & {"Payments", "Ledgers", "Finance", "Prices"}
+
+
+def test_tax_rules_are_changed_through_the_api_by_price_managers_only(owner_api, staff_api, outsider_api, tenant):
+    tax = services.create_tax_rule(tenant=tenant, actor="t", name="VAT", rate=Decimal("5"), effective_from=D(2026, 1, 1))
+    assert staff_api.patch(f"/api/v1/billing/tax-rules/{tax.pk}", {"rate": "7"}).status_code == 403
+    assert outsider_api.patch(f"/api/v1/billing/tax-rules/{tax.pk}", {"rate": "7"}).status_code == 404
+    bad = owner_api.patch(f"/api/v1/billing/tax-rules/{tax.pk}", {"effective_to": "2025-06-01"})
+    assert bad.status_code == 422 and "effective_to" in bad.json()["errors"]
+    ok = owner_api.patch(f"/api/v1/billing/tax-rules/{tax.pk}", {"rate": "7", "effective_to": "2026-07-01"})
+    assert ok.status_code == 200 and ok.json()["effective_to"] == "2026-07-01"
+    tax.refresh_from_db()
+    assert (tax.rate, tax.effective_to) == (Decimal("7.00"), D(2026, 7, 1))
