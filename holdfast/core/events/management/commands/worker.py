@@ -25,6 +25,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connections
 from django.db.utils import OperationalError
 
+from holdfast.kit.context import correlation_scope
 from holdfast.kit.periodic import PERIODIC, PeriodicJob
 
 logger = logging.getLogger("holdfast.worker")
@@ -73,7 +74,8 @@ def database_task_worker(*, worker_id: str, queue_names: list[str]):
             if task_result is None:
                 return False
             logger.info("running task %s (%s)", task_result.id, task_result.task_path)
-            self.run_task(task_result)
+            with correlation_scope():  # each task run groups its own audit entries and events
+                self.run_task(task_result)
             return True
 
     return TaskWorker(
@@ -122,7 +124,10 @@ class WorkerLoop:
         refresh_connections()
         started = time.monotonic()
         try:
-            handled = job.run()
+            # Each run gets its own correlation id; outside a request the id would otherwise be set
+            # once and shared by everything this worker process ever writes.
+            with correlation_scope():
+                handled = job.run()
         except Exception:  # one failing sweep must not stop the worker; it runs again next tick
             logger.exception("periodic job %s failed", job.name)
             return "failed"
