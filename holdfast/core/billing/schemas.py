@@ -27,6 +27,8 @@ class PriceRulePatch(Schema):
     percent: Decimal | None = None
     effective_from: dt.date | None = None
     effective_to: dt.date | None = None
+    site_id: int | None = None  # explicit null = any site
+    resource_type_id: int | None = None
     is_promotional: bool | None = None
     is_active: bool | None = None
 

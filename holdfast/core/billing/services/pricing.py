@@ -32,6 +32,7 @@ from django.db.models import Q
 from holdfast.core.audit.services import log_action
 from holdfast.core.customers.models import Customer
 from holdfast.core.events.services import emit
+from holdfast.core.inventory.models import ResourceType, Site
 from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit.clock import now
 from holdfast.kit.errors import Conflict, ValidationFailed
@@ -335,6 +336,12 @@ def _clean_rule(tenant, data: dict) -> dict:
         errors["effective_from"] = ["A start date is required."]
     elif end is not None and end <= start:
         errors["effective_to"] = ["Must be after effective_from (it is exclusive)."]
+    # The scope ids are plain columns (no FK across apps): check they are this tenant's, or another
+    # tenant's site would silently scope (and leak into) this tenant's prices.
+    for key, model, what in (("site_id", Site, "site"), ("resource_type_id", ResourceType, "resource type")):
+        value = data.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not model.objects.for_tenant(tenant).filter(pk=value).exists()):
+            errors[key] = [f"No {what} with that id in this business."]
     if errors:
         raise ValidationFailed("The price rule was not saved.", fields=errors)
     data["currency"] = currency_of(tenant, data.get("currency"))
@@ -342,9 +349,9 @@ def _clean_rule(tenant, data: dict) -> dict:
 
 
 def create_price_rule(*, tenant, actor, name: str, amount_minor: int | None = None, percent=None, calculation: str = PriceRule.PER_UNIT_PER_DAY, product_code: str = BASE_CODE, effective_from: dt.date, effective_to: dt.date | None = None, site_id=None, resource_type_id=None, currency=None, is_promotional: bool = False) -> PriceRule:
-    data = _clean_rule(tenant, {"name": name, "amount_minor": amount_minor, "percent": percent, "calculation": calculation, "product_code": product_code, "effective_from": effective_from, "effective_to": effective_to, "currency": currency})
+    data = _clean_rule(tenant, {"name": name, "amount_minor": amount_minor, "percent": percent, "calculation": calculation, "product_code": product_code, "effective_from": effective_from, "effective_to": effective_to, "currency": currency, "site_id": site_id, "resource_type_id": resource_type_id})
     with transaction.atomic():
-        rule = PriceRule.objects.create(tenant=tenant, site_id=site_id, resource_type_id=resource_type_id, is_promotional=is_promotional, **data)
+        rule = PriceRule.objects.create(tenant=tenant, is_promotional=is_promotional, **data)
         log_action(tenant=tenant, actor=actor, entity=rule, action="billing.price_rule.created", diff={k: [None, getattr(rule, k)] for k in RULE_FIELDS})
         emit(tenant, "price_rule:created", {"price_rule_id": rule.pk})
         outcome = reprice_unlocked_quotes(tenant=tenant, actor=actor, affected=[_scope_of(rule)])

@@ -96,3 +96,27 @@ def test_customer_portal_sees_only_own_issued_invoices(api_as, tenant, customer)
     assert portal.get(f"{B}/my/invoices/{mine.pk}/pdf").status_code == 200
     assert portal.get(f"{B}/my/invoices/{theirs.pk}/pdf").status_code == 404
     assert portal.get(f"{B}/invoices").status_code == 403
+
+
+def test_price_rule_scope_of_another_tenant_is_refused_on_create_and_update(owner_api, tenant, other_tenant):
+    from holdfast.core.billing.models import PriceRule
+    from holdfast.core.inventory.tests.factories import ResourceTypeFactory, SiteFactory
+
+    their_site = SiteFactory(tenant=other_tenant)
+    their_type = ResourceTypeFactory(site=their_site)
+    mine = SiteFactory(tenant=tenant)
+    body = {"name": "Pallet", "amount_minor": 300, "effective_from": "2026-01-01"}
+    refused = owner_api.post(f"{B}/price-rules", {**body, "site_id": their_site.pk, "resource_type_id": their_type.pk})
+    assert refused.status_code == 422, refused.content
+    assert set(refused.json()["errors"]) == {"site_id", "resource_type_id"}
+    assert not PriceRule.objects.filter(tenant=tenant).exists()
+    created = owner_api.post(f"{B}/price-rules", {**body, "site_id": mine.pk})
+    assert created.status_code == 201 and created.json()["site_id"] == mine.pk
+    rule_id = created.json()["id"]
+    for field, value in (("site_id", their_site.pk), ("resource_type_id", their_type.pk)):
+        patched = owner_api.patch(f"{B}/price-rules/{rule_id}", {"version": 1, field: value})
+        assert patched.status_code == 422 and list(patched.json()["errors"]) == [field], patched.content
+    rule = PriceRule.objects.get(pk=rule_id)
+    assert (rule.site_id, rule.resource_type_id, rule.version) == (mine.pk, None, 1)
+    cleared = owner_api.patch(f"{B}/price-rules/{rule_id}", {"version": 1, "site_id": None})
+    assert cleared.status_code == 200 and cleared.json()["site_id"] is None

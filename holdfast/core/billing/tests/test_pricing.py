@@ -7,6 +7,8 @@ from holdfast.core.billing import selectors, services
 from holdfast.core.billing.models import PriceLine, PriceRule
 from holdfast.kit.errors import Conflict, ValidationFailed
 
+from holdfast.core.inventory.tests.factories import ResourceTypeFactory, SiteFactory
+
 from .factories import D, base_rule
 
 pytestmark = pytest.mark.django_db
@@ -24,14 +26,17 @@ def test_quote_splits_into_period_lines_where_the_rate_changes(tenant):
 
 
 def test_overlap_rule_promotional_then_specific_then_latest(tenant):
+    site, rtype = SiteFactory(tenant=tenant), ResourceTypeFactory(tenant=tenant)
+    rtype.site = site
+    rtype.save()
     base_rule(tenant, 1000, D(2026, 1, 1), name="standard")
-    base_rule(tenant, 900, D(2026, 1, 1), site_id=7, name="site 7")
-    base_rule(tenant, 800, D(2026, 1, 1), site_id=7, resource_type_id=3, name="site 7 type 3")
-    base_rule(tenant, 850, D(2026, 1, 5), site_id=7, resource_type_id=3, name="site 7 type 3 newer")
+    base_rule(tenant, 900, D(2026, 1, 1), site_id=site.pk, name="site 7")
+    base_rule(tenant, 800, D(2026, 1, 1), site_id=site.pk, resource_type_id=rtype.pk, name="site 7 type 3")
+    base_rule(tenant, 850, D(2026, 1, 5), site_id=site.pk, resource_type_id=rtype.pk, name="site 7 type 3 newer")
     base_rule(tenant, 950, D(2026, 1, 3), D(2026, 1, 4), is_promotional=True, name="promo")
-    q = services.quote(tenant, start_date=D(2026, 1, 1), end_date=D(2026, 1, 7), site_id=7, resource_type_id=3, country="")
+    q = services.quote(tenant, start_date=D(2026, 1, 1), end_date=D(2026, 1, 7), site_id=site.pk, resource_type_id=rtype.pk, country="")
     assert [(l["description"], l["days"]) for l in q.lines] == [("site 7 type 3", 2), ("promo", 1), ("site 7 type 3", 1), ("site 7 type 3 newer", 2)]
-    other_site = services.quote(tenant, start_date=D(2026, 1, 1), end_date=D(2026, 1, 2), site_id=8, country="")
+    other_site = services.quote(tenant, start_date=D(2026, 1, 1), end_date=D(2026, 1, 2), site_id=site.pk + 1000, country="")
     assert other_site.lines[0]["description"] == "standard"
 
 
