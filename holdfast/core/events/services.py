@@ -2,12 +2,14 @@
 notification row. Also the writes behind the webhook and notification screens/API."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from holdfast.core.audit.services import _jsonable, log_action
@@ -195,3 +197,29 @@ def purge_expired_idempotency_keys(*, limit: int = 5000) -> int:
         return 0
     deleted, _ = IdempotencyKey.objects.filter(pk__in=ids, expires_at__lt=timezone.now()).delete()
     return deleted
+
+
+OUTBOX_RETENTION_DAYS = 30
+
+
+def purge_old_outbox_events(*, limit: int = 500, now=None) -> int:
+    """Delete one batch of outbox events processed more than OUTBOX_RETENTION_DAYS ago whose deliveries
+    are all final (DELIVERED/FAILED); their deliveries go with them (cascade). Returns events deleted.
+
+    Events are claimed with SKIP LOCKED so parallel workers take disjoint batches; their deliveries are
+    then locked (waiting for an in-flight `retry_delivery`) and the condition re-checked, so a delivery
+    put back to PENDING meanwhile keeps its event."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=OUTBOX_RETENTION_DAYS)
+    pending = WebhookDelivery.objects.filter(event=OuterRef("pk"), state=WebhookDelivery.PENDING)
+    old = OutboxEvent.objects.filter(processed_at__lt=cutoff).filter(~Exists(pending))
+    with transaction.atomic():
+        claim = old.order_by("id")
+        if connection.features.has_select_for_update_skip_locked:
+            claim = claim.select_for_update(skip_locked=True)
+        ids = list(claim.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return 0
+        list(WebhookDelivery.objects.filter(event_id__in=ids).order_by("id").select_for_update().values_list("pk", flat=True))
+        doomed = list(old.filter(pk__in=ids).values_list("pk", flat=True))
+        OutboxEvent.objects.filter(pk__in=doomed).delete()
+    return len(doomed)

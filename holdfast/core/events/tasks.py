@@ -8,6 +8,8 @@ from holdfast.kit.periodic import periodic
 from . import dispatcher, services
 
 DELIVERY_BUDGET_SECONDS = 10
+RETENTION_BATCH = 500
+RETENTION_BATCHES_PER_RUN = 20
 
 
 @periodic("events.outbox_dispatch", every_seconds=2)
@@ -34,3 +36,16 @@ def deliver_webhooks() -> int:
 @periodic("events.idempotency_purge", every_seconds=600)
 def purge_idempotency_keys() -> int:
     return services.purge_expired_idempotency_keys()
+
+
+@periodic("events.outbox_retention", every_seconds=3600)
+def purge_old_outbox_events() -> int:
+    """Drop finished outbox events (and their deliveries) after the retention period, a few bounded
+    batches per run so one run stays short and a backlog drains over several runs."""
+    total = 0
+    for _ in range(RETENTION_BATCHES_PER_RUN):
+        deleted = services.purge_old_outbox_events(limit=RETENTION_BATCH)
+        total += deleted
+        if deleted < RETENTION_BATCH:
+            break
+    return total
