@@ -1,7 +1,7 @@
 """Bookings API (/api/v1/bookings): create (holding inventory), list, read, history, transitions. Thin."""
 from __future__ import annotations
 
-from ninja import Router
+from ninja import Router, Status
 
 from holdfast.core.accounts.selectors import require_perm
 from holdfast.kit.api import ProblemSchema, paginate
@@ -30,7 +30,7 @@ def list_bookings(request, status: str | None = None, flow: str | None = None, c
 @router.post("", response={201: BookingOut, **ERRORS})
 def create_booking(request, payload: BookingIn):
     # The flow's own create permission is checked by the service.
-    return 201, services.create_booking(tenant=request.tenant, actor=request.actor, **payload.dict())
+    return Status(201, services.create_booking(tenant=request.tenant, actor=request.actor, **payload.dict()))
 
 
 @router.get("/{booking_id}", response={200: BookingOut, **ERRORS})

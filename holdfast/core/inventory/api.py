@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Router
+from ninja import Router, Status
 
 from holdfast.core.accounts.selectors import require_perm
 from holdfast.kit.api import ProblemSchema, paginate
@@ -38,7 +38,7 @@ def list_sites(request, kind: str | None = None, status: str | None = None, page
 @router.post("/sites", response={201: SiteOut, **ERRORS})
 def create_site(request, payload: SiteIn):
     _manage(request)
-    return 201, services.create_site(tenant=request.tenant, actor=request.actor, **payload.dict())
+    return Status(201, services.create_site(tenant=request.tenant, actor=request.actor, **payload.dict()))
 
 
 @router.get("/sites/{site_id}", response={200: SiteOut, **ERRORS})
@@ -64,7 +64,7 @@ def list_resource_types(request, site_id: int | None = None):
 @router.post("/resource-types", response={201: ResourceTypeOut, **ERRORS})
 def create_resource_type(request, payload: ResourceTypeIn):
     _manage(request)
-    return 201, services.create_resource_type(tenant=request.tenant, actor=request.actor, **payload.dict())
+    return Status(201, services.create_resource_type(tenant=request.tenant, actor=request.actor, **payload.dict()))
 
 
 @router.get("/resources", response={200: ResourcePage, **ERRORS})
@@ -76,7 +76,7 @@ def list_resources(request, site_id: int | None = None, resource_type_id: int | 
 @router.post("/resources", response={201: ResourceOut, **ERRORS})
 def create_resource(request, payload: ResourceIn):
     _manage(request)
-    return 201, services.create_resource(tenant=request.tenant, actor=request.actor, **payload.dict())
+    return Status(201, services.create_resource(tenant=request.tenant, actor=request.actor, **payload.dict()))
 
 
 @router.get("/resources/{resource_id}", response={200: ResourceOut, **ERRORS})
@@ -100,7 +100,7 @@ def list_pools(request, site_id: int | None = None):
 @router.post("/pools", response={201: PoolOut, **ERRORS})
 def create_pool(request, payload: PoolIn):
     _manage(request)
-    return 201, services.create_pool(tenant=request.tenant, actor=request.actor, **payload.dict())
+    return Status(201, services.create_pool(tenant=request.tenant, actor=request.actor, **payload.dict()))
 
 
 @router.put("/pools/{pool_id}/capacity", response={200: list[CapacityDayOut], **ERRORS})
@@ -159,7 +159,7 @@ def list_blocks(request, resource_id: int | None = None, page: int = 1, page_siz
 @router.post("/blocks", response={201: BlockOut, **ERRORS})
 def add_block(request, payload: BlockIn):
     _manage(request)
-    return 201, services.add_block(tenant=request.tenant, actor=request.actor, **payload.dict())
+    return Status(201, services.add_block(tenant=request.tenant, actor=request.actor, **payload.dict()))
 
 
 @router.delete("/blocks/{block_id}", response={200: BlockOut, **ERRORS})
@@ -177,7 +177,7 @@ def list_holds(request, status: str | None = None, page: int = 1, page_size: int
 @router.post("/holds", response={201: HoldOut, **ERRORS})
 def place_hold(request, payload: HoldIn):
     require_perm(request.actor, request.tenant, "inventory.hold")
-    return 201, services.place_hold(tenant=request.tenant, actor=request.actor, **payload.dict())
+    return Status(201, services.place_hold(tenant=request.tenant, actor=request.actor, **payload.dict()))
 
 
 @router.get("/holds/{hold_id}", response={200: HoldOut, **ERRORS})
