@@ -33,3 +33,8 @@ class HotelConfig(AppConfig):
             extend_builtin_role(role, ["hotel.view", "hotel.reservation.manage", "hotel.frontdesk", "hotel.folio.manage"])
         extend_builtin_role("staff", ["hotel.view", "hotel.housekeeping"])
         from . import tasks  # noqa: F401  (registers the nightly audit)
+        from holdfast.core.inventory.services import on_hold_expired
+
+        from .services.expiry import on_hold_expired as hotel_follows_hold
+
+        on_hold_expired(hotel_follows_hold)  # an expired HOLD reservation is cancelled (services/expiry.py)

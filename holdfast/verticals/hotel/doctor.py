@@ -32,11 +32,12 @@ def reservation_room_claims():
     findings = []
     qs = Reservation.objects.select_related("hold", "room").filter(status__in=Reservation.ACTIVE)
     for res in qs.iterator():
-        if res.room_id and (res.hold is None or res.hold.status != "CONVERTED" or not res.hold.blocks.filter(active=True, resource_id=res.room.resource_id).exists()):
+        claimed = ("ACTIVE", "CONVERTED") if res.status == Reservation.HOLD else ("CONVERTED",)  # a HOLD claims through a live engine hold (CONVERTED: booked before expiry existed)
+        if res.room_id and (res.hold is None or res.hold.status not in claimed or not res.hold.blocks.filter(active=True, resource_id=res.room.resource_id).exists()):
             findings.append(Finding(f"reservation {res.pk} has room {res.room_id} without a live claim on it", tenant_id=res.tenant_id))
         if not res.room_id and res.hold_id and res.hold.status == "CONVERTED":
             findings.append(Finding(f"reservation {res.pk} has no room but still holds blocks", tenant_id=res.tenant_id))
-    for res in Reservation.objects.select_related("hold").filter(status__in=[Reservation.CANCELLED, Reservation.NO_SHOW], hold__status="CONVERTED"):
+    for res in Reservation.objects.select_related("hold").filter(status__in=[Reservation.CANCELLED, Reservation.NO_SHOW], hold__status__in=["CONVERTED", "ACTIVE"]):
         findings.append(Finding(f"reservation {res.pk} is {res.status} but still holds its room", tenant_id=res.tenant_id))
     return findings
 

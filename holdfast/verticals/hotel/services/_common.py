@@ -93,6 +93,8 @@ def expected_occupancy(prop: Property, start: dt.date, end: dt.date) -> dict:
     lo, hi = period(prop, start, end)
     tz_bounds = [(d, *period(prop, d, d + dt.timedelta(days=1))) for d in dates]
     blocks = overlapping(Block.objects.filter(live_q(timezone.now()), resource_id__in=list(rooms), kind__in=[Block.MAINTENANCE, Block.HOUSE_USE, Block.HOLD]), lo, hi)
+    # A HOLD reservation's own hold blocks are already counted as occupied above.
+    blocks = blocks.exclude(hold_id__in=Reservation.objects.filter(property=prop, hold__isnull=False).values("hold_id"))
     for b in blocks.values("resource_id", "starts_at", "ends_at"):
         for d, d_lo, d_hi in tz_bounds:
             if b["starts_at"] < d_hi and (b["ends_at"] is None or b["ends_at"] > d_lo):

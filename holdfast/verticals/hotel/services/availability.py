@@ -15,6 +15,7 @@ from holdfast.kit.money import round_minor
 
 from ..models import RatePlanPrice, Reservation, Restriction, Room, RoomType
 from ._common import days, period
+from .expiry import expired_q
 
 
 def price_for_nights(plan, room_type, start: dt.date, end: dt.date) -> dict[dt.date, int | None]:
@@ -72,6 +73,7 @@ def free_per_type(prop, start: dt.date, end: dt.date, *, room_type_ids=None, exc
     pending = Reservation.objects.filter(property=prop, room_type_id__in=type_ids, room__isnull=True, status__in=Reservation.ACTIVE, check_in_date__lt=end, check_out_date__gt=start)
     if exclude_reservation_id:
         pending = pending.exclude(pk=exclude_reservation_id)
+    pending = pending.exclude(expired_q(timezone.now()))  # rule 4: a run-out HOLD counts for nobody, swept or not
     for r in pending.values("room_type_id", "check_in_date", "check_out_date"):
         for d in days(max(start, r["check_in_date"]), min(end, r["check_out_date"])):
             unassigned[(r["room_type_id"], d)] += 1

@@ -13,6 +13,7 @@ from holdfast.core.bookings import services as bookings
 from holdfast.core.bookings.models import Booking
 from holdfast.core.events.services import emit, emit_stats_changed
 from holdfast.core.inventory import services as inventory
+from holdfast.core.inventory.models import Hold
 from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit.errors import Conflict, StaleVersion, ValidationFailed
 from holdfast.kit.locking import set_lock_timeout, translate_db_errors
@@ -21,10 +22,12 @@ from ..models import Guest, RatePlan, Reservation, Room, RoomType
 from . import folio as folios
 from ._common import business_date, check_stay, lock_property, period, refresh_read_models, user_or_none
 from .availability import check_occupancy, check_restrictions, free_per_type, stay_price
+from .expiry import expire_due_for_property, keep_expiry, place_tentative_hold, refuse_if_expired
 from .housekeeping import change_room_status
 
 FLOW = "hotel"
-CLAIM_TTL_MINUTES = 5  # the engine hold is converted in the same transaction; the TTL never runs out
+CLAIM_TTL_MINUTES = 5  # a booked claim's hold is converted in the same transaction; this TTL never runs out
+# A HOLD reservation's claim stays an ACTIVE engine hold with the tenant's hold_ttl_minutes (services/expiry.py).
 
 
 def _perm(actor, tenant, code):
@@ -78,12 +81,18 @@ def _release_room(tenant, actor, res: Reservation, reason: str = "") -> None:
 
 def _claim_room(tenant, actor, prop, res: Reservation, room: Room, check_in: dt.date, check_out: dt.date) -> None:
     """Give back the current blocks and claim `room` for [check_in, check_out), all in the caller's transaction:
-    an overlap refuses the whole step (the engine checks, the exclusion constraint backs it up)."""
+    an overlap refuses the whole step (the engine checks, the exclusion constraint backs it up).
+    A HOLD reservation's claim stays a live engine hold, keeping the expiry it already had."""
+    tentative = res.status == Reservation.HOLD
+    expiry = res.hold.expires_at if tentative and res.hold_id and res.hold.status == Hold.ACTIVE else None
     _release_room(tenant, actor, res, "moved")
     starts_at, ends_at = period(prop, check_in, check_out)
     hold = inventory.place_hold(tenant=tenant, actor=actor, resource_ids=[room.resource_id], starts_at=starts_at, ends_at=ends_at,
-                                ttl_minutes=CLAIM_TTL_MINUTES, reason=f"Reservation {res.pk}", record=False)
-    inventory.convert_hold(tenant=tenant, actor=actor, hold_id=hold.pk, record=False, capacity=False)
+                                ttl_minutes=None if tentative else CLAIM_TTL_MINUTES, reason=f"Reservation {res.pk}", record=False)
+    if not tentative:
+        inventory.convert_hold(tenant=tenant, actor=actor, hold_id=hold.pk, record=False, capacity=False)
+    elif expiry is not None:
+        keep_expiry(hold, expiry)
     res.hold, res.room = hold, room
 
 
@@ -136,6 +145,7 @@ def create_reservation(
         prop = lock_property(tenant, property_id)
         if not prop.is_active:
             raise Conflict("The property is not active.", code="property_inactive")
+        expire_due_for_property(tenant, prop)  # rule 4: run-out holds are released before we count
         if check_in_date < business_date(prop):
             raise ValidationFailed("The arrival date has passed.", code="arrival_in_past", fields={"check_in_date": ["Today or later."]})
         room_type = get_owned(RoomType.objects.filter(property=prop), tenant, room_type_id, what="room type")
@@ -169,6 +179,9 @@ def create_reservation(
         if room is not None:
             _claim_room(tenant, actor, prop, res, room, check_in_date, check_out_date)
             res.save(update_fields=["hold", "room"])
+        elif status == Reservation.HOLD:
+            res.hold = place_tentative_hold(tenant, res)
+            res.save(update_fields=["hold"])
         _sync_booking(res, prop)
         folios.open_folio(tenant, res)
         refresh_read_models(prop, check_in_date, check_out_date)
@@ -205,6 +218,8 @@ def assign_room(*, tenant, actor, reservation_id: int, room_id: int, version: in
         prop, res = _lock_reservation(tenant, reservation_id, version=version)
         if res.status not in Reservation.ACTIVE:
             raise Conflict(f"A {res.status} reservation cannot be given a room.", code="reservation_not_active")
+        refuse_if_expired(res)
+        expire_due_for_property(tenant, prop)
         room = _room_in(prop, tenant, room_id)
         if room.pk == res.room_id:
             return res
@@ -231,6 +246,8 @@ def resize_reservation(*, tenant, actor, reservation_id: int, check_in_date: dt.
         prop, res = _lock_reservation(tenant, reservation_id, version=version)
         if res.status not in Reservation.ACTIVE:
             raise Conflict(f"A {res.status} reservation cannot be resized.", code="reservation_not_active")
+        refuse_if_expired(res)
+        expire_due_for_property(tenant, prop)
         new_in, new_out = check_in_date or res.check_in_date, check_out_date or res.check_out_date
         check_stay(new_in, new_out)
         if res.status == Reservation.CHECKED_IN and new_in != res.check_in_date:
@@ -263,11 +280,22 @@ def _transition(tenant, actor, res: Reservation, name: str, reason: str = "") ->
 
 
 def confirm_reservation(*, tenant, actor, reservation_id: int, version: int | None = None) -> Reservation:
-    with transaction.atomic():
+    """HOLD -> CONFIRMED while its hold is live (an expired one is refused, 409 reservation_hold_expired):
+    the room's hold becomes a booked claim; a roomless one's hold is given back (the type count takes over)."""
+    with transaction.atomic(), translate_db_errors(inventory.CONSTRAINT_MESSAGES):
+        set_lock_timeout()
         prop, res = _lock_reservation(tenant, reservation_id, version=version)
+        refuse_if_expired(res)
         before = _snapshot(res)
         _transition(tenant, actor, res, "confirm")
-        _save(res, actor, "status")
+        if res.hold_id and res.hold.status == Hold.ACTIVE:
+            if res.room_id:
+                inventory.convert_hold(tenant=tenant, actor=actor, hold_id=res.hold_id, record=False, capacity=False)
+            else:
+                inventory.release_hold(tenant=tenant, actor=actor, hold_id=res.hold_id, reason="confirmed", record=False, capacity=False)
+                res.hold = None
+        _save(res, actor, "status", "hold")
+        _sync_booking(res, prop)
         refresh_read_models(prop, res.check_in_date, res.check_out_date)
         _record(tenant, actor, res, "confirmed", _diff(before, res))
     return res
