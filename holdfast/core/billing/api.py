@@ -90,7 +90,9 @@ def create_tax_rule(request, payload: TaxRuleIn):
 
 @router.patch("/tax-rules/{rule_id}", response={200: TaxRuleOut, **ERRORS})
 def update_tax_rule(request, rule_id: int, payload: TaxRulePatch):
-    return services.update_tax_rule(**_ctx(request, "billing.manage_prices"), rule_id=rule_id, **payload.dict(exclude_unset=True))
+    changes = payload.dict(exclude_unset=True)
+    version = changes.pop("version")
+    return services.update_tax_rule(**_ctx(request, "billing.manage_prices"), rule_id=rule_id, version=version, **changes)
 
 
 @router.post("/quote", response={200: QuotePreviewOut, **ERRORS})

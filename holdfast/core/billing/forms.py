@@ -93,6 +93,7 @@ class PriceRuleForm(ScopeChoicesMixin, forms.Form):
 
 
 class TaxRuleForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(max_length=100, required=False)
     rate = forms.DecimalField(max_digits=7, decimal_places=2, required=False, help_text="Percent, e.g. 6.00 for 6 %.")
     country = forms.CharField(max_length=2, required=False, help_text="Two letters (PT); empty = everywhere.")
@@ -105,7 +106,10 @@ class TaxRuleForm(forms.Form):
 
     @classmethod
     def initial_for(cls, rule) -> dict:
-        return {k: getattr(rule, k) for k in ("name", "rate", "country", "region", "effective_from", "effective_to", "is_active")}
+        return {k: getattr(rule, k) for k in ("version", "name", "rate", "country", "region", "effective_from", "effective_to", "is_active")}
+
+    def service_data(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
 
 
 class EndRuleForm(forms.Form):

@@ -79,6 +79,7 @@ class TaxRule(TenantOwned):
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True)  # exclusive
     is_active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1)  # optimistic check: a stale edit is refused, not last-save-wins
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

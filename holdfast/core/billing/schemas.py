@@ -60,6 +60,7 @@ class TaxRuleIn(Schema):
 
 
 class TaxRulePatch(Schema):
+    version: int
     name: str | None = Field(None, min_length=1, max_length=100)
     rate: Decimal | None = None
     country: str | None = None
@@ -78,6 +79,7 @@ class TaxRuleOut(Schema):
     effective_from: dt.date
     effective_to: dt.date | None
     is_active: bool
+    version: int
 
 
 class ExtraIn(Schema):

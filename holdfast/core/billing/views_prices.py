@@ -18,6 +18,7 @@ from .services.pricing import OVERLAP_RULE, TAX_RULE
 
 STALE_MESSAGE = ("Someone else changed this price rule while you were editing, so nothing was saved. "
                  "Reload the page to see their version, then make your change again.")
+TAX_STALE_MESSAGE = STALE_MESSAGE.replace("price rule", "tax rule")
 YES_NO = {"yes": True, "no": False}
 ACTIVE = {"active": True, "inactive": False}
 
@@ -161,7 +162,7 @@ def tax_rule_create(request):
     tenant = require(request, "billing.manage_prices")
     form = TaxRuleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = form.service_data()
         data.pop("is_active")
         try:
             rule = services.create_tax_rule(tenant=tenant, actor=request.user, **data)
@@ -178,15 +179,22 @@ def tax_rule_edit(request, rule_id: int):
     tenant = require(request, "billing.manage_prices")
     rule = selectors.get_tax_rule(tenant, rule_id)
     form = TaxRuleForm(request.POST or None, initial=TaxRuleForm.initial_for(rule))
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            rule = services.update_tax_rule(tenant=tenant, actor=request.user, rule_id=rule.pk, **form.cleaned_data)
+            rule = services.update_tax_rule(tenant=tenant, actor=request.user, rule_id=rule.pk, version=form.cleaned_data["version"] or 0, **form.service_data())
         except DomainError as exc:
-            _apply_refusal(form, exc)
+            if exc.code == "stale_version":
+                form.add_error(None, TAX_STALE_MESSAGE)
+                status = 409
+            else:
+                _apply_refusal(form, exc)
         else:
             messages.success(request, f"Tax rule “{rule.name}” saved.")
             return redirect("billing:tax_rules")
-    return render(request, "billing/tax_rule_form.html", {"form": form, "rule": rule, "tax_rule": TAX_RULE, "end_form": EndRuleForm()}, status=422 if form.errors else 200)
+    if form.errors and status == 200:
+        status = 422
+    return render(request, "billing/tax_rule_form.html", {"form": form, "rule": rule, "tax_rule": TAX_RULE, "end_form": EndRuleForm(initial={"version": rule.version})}, status=status)
 
 
 @login_required
@@ -195,8 +203,9 @@ def tax_rule_end(request, rule_id: int):
     tenant = require(request, "billing.manage_prices")
     rule = selectors.get_tax_rule(tenant, rule_id)
     try:
-        _meta, changes = _end_changes(request)
-        rule = services.update_tax_rule(tenant=tenant, actor=request.user, rule_id=rule.pk, **changes)
+        meta, changes = _end_changes(request)
+        version = rule.version if meta["version"] is None else meta["version"]
+        rule = services.update_tax_rule(tenant=tenant, actor=request.user, rule_id=rule.pk, version=version, **changes)
     except DomainError as exc:
         show_refusal(request, _readable(exc))
         return redirect("billing:tax_rule", rule_id=rule.pk)

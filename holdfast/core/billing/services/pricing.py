@@ -427,17 +427,20 @@ def create_tax_rule(*, tenant, actor, name: str, rate, effective_from: dt.date, 
     return rule
 
 
-def update_tax_rule(*, tenant, actor, rule_id: int, **changes) -> TaxRule:
-    """Change a tax rule (TaxRule has no version column, so the last writer wins under the row lock)."""
+def update_tax_rule(*, tenant, actor, rule_id: int, version: int, **changes) -> TaxRule:
+    """Change a tax rule; `version` is the one the editor saw (a stale edit is refused with 409)."""
     unknown = set(changes) - set(TAX_FIELDS)
     if unknown:
         raise ValidationFailed("Unknown fields.", fields={k: ["Not a tax rule field."] for k in unknown})
     with transaction.atomic():
         rule = get_owned(TaxRule.objects.select_for_update(), tenant, rule_id, what="tax rule")
+        if rule.version != version:
+            raise Conflict(f"The tax rule was changed by someone else (now version {rule.version}).", code="stale_version", extra={"current_version": rule.version})
         before = {k: getattr(rule, k) for k in TAX_FIELDS}
         data = _clean_tax({**before, **changes})
         for key, value in data.items():
             setattr(rule, key, value)
+        rule.version += 1
         rule.save()
         after = {k: getattr(rule, k) for k in TAX_FIELDS}
         log_action(tenant=tenant, actor=actor, entity=rule, action="billing.tax_rule.updated", diff={k: [before[k], after[k]] for k in TAX_FIELDS if before[k] != after[k]})

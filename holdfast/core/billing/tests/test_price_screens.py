@@ -102,11 +102,11 @@ def test_tax_rules_are_created_edited_and_ended_with_field_errors(web_as, owner,
     assert c.post("/billing/prices/taxes/new/", {"name": "VAT", "rate": "23", "country": "pt", "effective_from": "2026-01-01"}).status_code == 302
     tax = TaxRule.objects.get()
     assert (tax.rate, tax.country) == (Decimal("23.00"), "PT")
-    edited = c.post(f"/billing/prices/taxes/{tax.pk}/", {"name": "VAT Madeira", "rate": "22", "country": "PT", "region": "Madeira", "effective_from": "2026-01-01", "is_active": "on"})
+    edited = c.post(f"/billing/prices/taxes/{tax.pk}/", {"version": tax.version, "name": "VAT Madeira", "rate": "22", "country": "PT", "region": "Madeira", "effective_from": "2026-01-01", "is_active": "on"})
     assert edited.status_code == 302
     tax.refresh_from_db()
-    assert (tax.rate, tax.region) == (Decimal("22.00"), "Madeira")
-    assert c.post(f"/billing/prices/taxes/{tax.pk}/end/", {"end_on": "2026-07-01"}).status_code == 302
+    assert (tax.rate, tax.region, tax.version) == (Decimal("22.00"), "Madeira", 2)
+    assert c.post(f"/billing/prices/taxes/{tax.pk}/end/", {"end_on": "2026-07-01", "version": tax.version}).status_code == 302
     tax.refresh_from_db()
     assert tax.effective_to == D(2026, 7, 1)
     listing = c.get("/billing/prices/taxes/?on=2026-08-01")
@@ -177,11 +177,35 @@ def test_billing_screens_are_in_the_sidebar_before_administration(web_as, owner,
 
 def test_tax_rules_are_changed_through_the_api_by_price_managers_only(owner_api, staff_api, outsider_api, tenant):
     tax = services.create_tax_rule(tenant=tenant, actor="t", name="VAT", rate=Decimal("5"), effective_from=D(2026, 1, 1))
-    assert staff_api.patch(f"/api/v1/billing/tax-rules/{tax.pk}", {"rate": "7"}).status_code == 403
-    assert outsider_api.patch(f"/api/v1/billing/tax-rules/{tax.pk}", {"rate": "7"}).status_code == 404
-    bad = owner_api.patch(f"/api/v1/billing/tax-rules/{tax.pk}", {"effective_to": "2025-06-01"})
+    assert staff_api.patch(f"/api/v1/billing/tax-rules/{tax.pk}", {"version": 1, "rate": "7"}).status_code == 403
+    assert outsider_api.patch(f"/api/v1/billing/tax-rules/{tax.pk}", {"version": 1, "rate": "7"}).status_code == 404
+    bad = owner_api.patch(f"/api/v1/billing/tax-rules/{tax.pk}", {"version": 1, "effective_to": "2025-06-01"})
     assert bad.status_code == 422 and "effective_to" in bad.json()["errors"]
-    ok = owner_api.patch(f"/api/v1/billing/tax-rules/{tax.pk}", {"rate": "7", "effective_to": "2026-07-01"})
-    assert ok.status_code == 200 and ok.json()["effective_to"] == "2026-07-01"
+    ok = owner_api.patch(f"/api/v1/billing/tax-rules/{tax.pk}", {"version": 1, "rate": "7", "effective_to": "2026-07-01"})
+    assert ok.status_code == 200 and ok.json()["effective_to"] == "2026-07-01" and ok.json()["version"] == 2
     tax.refresh_from_db()
     assert (tax.rate, tax.effective_to) == (Decimal("7.00"), D(2026, 7, 1))
+
+
+def test_a_stale_tax_rule_edit_is_refused_through_the_api_with_the_current_version(owner_api, tenant):
+    tax = services.create_tax_rule(tenant=tenant, actor="t", name="VAT", rate=Decimal("5"), effective_from=D(2026, 1, 1))
+    url = f"/api/v1/billing/tax-rules/{tax.pk}"
+    assert owner_api.patch(url, {"rate": "6"}).status_code == 422  # the version is required
+    assert owner_api.patch(url, {"version": 1, "rate": "6"}).status_code == 200
+    stale = owner_api.patch(url, {"version": 1, "rate": "9"})
+    assert stale.status_code == 409 and stale.json()["code"] == "stale_version" and stale.json()["current_version"] == 2
+    tax.refresh_from_db()
+    assert (tax.rate, tax.version) == (Decimal("6.00"), 2)
+
+
+def test_the_tax_rule_screen_sends_its_version_and_a_stale_save_is_refused(web_as, owner, tenant):
+    tax = services.create_tax_rule(tenant=tenant, actor="t", name="VAT", rate=Decimal("5"), effective_from=D(2026, 1, 1))
+    c = web_as(owner)
+    page = c.get(f"/billing/prices/taxes/{tax.pk}/")
+    assert page.status_code == 200 and b'name="version" value="1"' in page.content
+    services.update_tax_rule(tenant=tenant, actor="t", rule_id=tax.pk, version=1, rate=Decimal("6"))
+    stale = c.post(f"/billing/prices/taxes/{tax.pk}/", {"version": 1, "name": "VAT", "rate": "9", "effective_from": "2026-01-01", "is_active": "on"})
+    assert stale.status_code == 409 and b"Someone else changed this tax rule" in stale.content
+    assert c.post(f"/billing/prices/taxes/{tax.pk}/end/", {"end_on": "", "version": 1}).status_code == 302
+    tax.refresh_from_db()
+    assert (tax.rate, tax.version, tax.is_active) == (Decimal("6.00"), 2, True)
