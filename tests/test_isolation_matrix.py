@@ -153,9 +153,18 @@ def random_value(op, param):
 # ---------------------------------------------------------------- objects in tenant A
 
 @functools.cache
-def discovered_factories() -> dict[str, type]:
-    """model name (normalised) -> factory class, from every tests/factories.py in the package."""
-    found = {}
+def app_of(path: str) -> str:
+    """/api/v1/estate/payments/{payment_id} -> estate: the app whose models an id most likely names."""
+    segments = [s for s in path.split("/") if s and not s.startswith("{")]
+    return segments[2] if len(segments) > 2 and segments[:2] == ["api", "v1"] else ""
+
+
+def discovered_factories() -> dict[str, list[type]]:
+    """model name (normalised) -> factory classes, from every tests/factories.py in the package.
+
+    Several apps may name a model alike (billing's and estate's Payment): all are kept and the
+    path's app chooses between them."""
+    found: dict[str, list[type]] = {}
     modules = ["tests.factories"]
     for info in pkgutil.walk_packages(holdfast.__path__, "holdfast."):
         if info.name.endswith(".tests") and importlib.util.find_spec(info.name + ".factories"):
@@ -164,7 +173,9 @@ def discovered_factories() -> dict[str, type]:
         module = importlib.import_module(name)
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, factory.django.DjangoModelFactory) and value._meta.model is not None:
-                found.setdefault(norm(value._meta.model.__name__), value)
+                same_model = found.setdefault(norm(value._meta.model.__name__), [])
+                if all(f._meta.model is not value._meta.model for f in same_model):
+                    same_model.append(value)
     return found
 
 
@@ -190,13 +201,18 @@ def create_in(tenant, factory_class):
     return obj if getattr(obj, "tenant_id", None) == tenant.pk else None
 
 
-def match_factory(key: str, factories: dict):
+def match_factory(key: str, factories: dict, app: str = ""):
+    def pick(candidates):
+        if len(candidates) > 1:
+            candidates = [f for f in candidates if f._meta.model._meta.app_label == app] or candidates
+        return candidates[0] if len(candidates) == 1 else None
+
     if key in factories:
-        return factories[key]
+        return pick(factories[key])
     for test in (str.startswith, str.endswith):
-        hits = [f for name, f in factories.items() if test(name, key)]
-        if len(hits) == 1:
-            return hits[0]
+        chosen = pick([f for name, group in factories.items() if test(name, key) for f in group])
+        if chosen is not None:
+            return chosen
     return None
 
 
@@ -233,22 +249,32 @@ def world(tenant, owner, other_tenant, schema):
     factories = discovered_factories()
     keys = set()
     for method, path, op in operations(schema):
-        keys.update(key_for_param(path, p) for p in path_params(path))
+        keys.update((app_of(path), key_for_param(path, p)) for p in path_params(path))
         if method == "get" and not path_params(path):
-            keys.add(key_for_list(path))
-    for key in sorted(keys - set(objects)):
-        chosen = match_factory(key, factories)
-        if chosen is not None:
-            obj = create_in(tenant, chosen)
-            if obj is not None:
-                objects[key] = obj
+            keys.add((app_of(path), key_for_list(path)))
+    made = {}  # one object per factory, shared by every path that names it
+    for app, key in sorted(keys):
+        if key in objects:
+            continue
+        chosen = match_factory(key, factories, app)
+        if chosen is None:
+            continue
+        if chosen not in made:
+            made[chosen] = create_in(tenant, chosen)
+        if made[chosen] is not None:
+            objects[(app, key)] = made[chosen]
     return objects
+
+
+def lookup(world, path: str, key: str):
+    """Fixture objects by plain name; factory-made ones by (app of the path, name)."""
+    return world.get(key) or world.get((app_of(path), key))
 
 
 def fill(path, op, world, used=None):
     url = path
     for param in path_params(path):
-        obj = world.get(key_for_param(path, param))
+        obj = lookup(world, path, key_for_param(path, param))
         if used is not None:
             used.append(obj is not None)
         url = url.replace("{" + param + "}", str(obj.pk if obj is not None else random_value(op, param)))
@@ -361,7 +387,7 @@ def test_outsider_lists_never_contain_tenant_a_rows(schema, world, outsider_api,
             continue
         if any(marker in text for marker in MARKERS):
             failures.append(f"GET {path} as outsider shows tenant A data: {text[:160]}")
-        obj = world.get(key_for_list(path))
+        obj = lookup(world, path, key_for_list(path))
         is_json = response.get("Content-Type", "").startswith("application/json")
         if obj is not None and response.status_code == 200 and is_json and not getattr(response, "streaming", False):
             if obj.pk in ids_in(response.json()):
@@ -425,3 +451,11 @@ class TestMembersByRole:
         assert staff_member.email not in outsider_api.get("/api/v1/members").content.decode()
         staff_membership.refresh_from_db()
         assert staff_membership.role.key == "staff" and staff_membership.is_active
+
+
+def test_same_named_models_are_told_apart_by_the_paths_app():
+    factories = discovered_factories()
+    if len(factories.get("payment", [])) < 2:
+        pytest.skip("only one app has a Payment model")
+    assert match_factory("payment", factories, "estate")._meta.model._meta.app_label == "estate"
+    assert match_factory("payment", factories, "billing")._meta.model._meta.app_label == "billing"
