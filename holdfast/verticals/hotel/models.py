@@ -316,7 +316,8 @@ class CalendarSegment(TenantOwned):
 
 class DailyOccupancy(TenantOwned):
     """Read model per business date: rooms occupied (reservations on the books, assigned or not),
-    rooms available (active rooms minus occupied minus maintenance/house-use blocks), arrivals, departures."""
+    rooms available (active rooms minus occupied minus maintenance/house-use blocks minus rooms out of order
+    that day: as logged for past days, the current status from today on), arrivals, departures."""
 
     property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="+")
     business_date = models.DateField()

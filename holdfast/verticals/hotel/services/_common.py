@@ -21,7 +21,7 @@ from holdfast.kit import clock
 from holdfast.kit.errors import ValidationFailed
 from holdfast.kit.locking import is_postgres
 
-from ..models import CalendarSegment, DailyOccupancy, Property, Reservation, Room
+from ..models import CalendarSegment, DailyOccupancy, Property, Reservation, Room, RoomStatusLog
 
 MAX_STAY_NIGHTS = 90
 READ_MODEL_SPAN = 366  # a single change never rewrites more than this many days
@@ -80,16 +80,21 @@ def expected_segments(prop: Property, start: dt.date, end: dt.date) -> dict:
 
 
 def expected_occupancy(prop: Property, start: dt.date, end: dt.date) -> dict:
-    """date -> (occupied, available, arrivals, departures), recomputed from reservations and blocks."""
+    """date -> (occupied, available, arrivals, departures), recomputed from reservations, blocks and
+    out-of-order rooms (see `out_of_order_rooms`)."""
     dates = days(start, end)
     occupied, arrivals, departures, blocked = defaultdict(int), defaultdict(int), defaultdict(int), defaultdict(set)
+    assigned = defaultdict(set)  # date -> rooms with a reservation that night (already counted as occupied)
     qs = Reservation.objects.filter(property=prop, status__in=Reservation.ON_BOOKS, check_in_date__lte=end, check_out_date__gte=start)
-    for r in qs.values("check_in_date", "check_out_date"):
+    for r in qs.values("check_in_date", "check_out_date", "room_id"):
         for d in days(max(start, r["check_in_date"]), min(end, r["check_out_date"])):
             occupied[d] += 1
+            if r["room_id"]:
+                assigned[d].add(r["room_id"])
         arrivals[r["check_in_date"]] += 1
         departures[r["check_out_date"]] += 1
     rooms = dict(Room.objects.filter(property=prop, is_active=True).values_list("resource_id", "id"))
+    resource_of = {room_id: resource_id for resource_id, room_id in rooms.items()}
     lo, hi = period(prop, start, end)
     tz_bounds = [(d, *period(prop, d, d + dt.timedelta(days=1))) for d in dates]
     blocks = overlapping(Block.objects.filter(live_q(timezone.now()), resource_id__in=list(rooms), kind__in=[Block.MAINTENANCE, Block.HOUSE_USE, Block.HOLD]), lo, hi)
@@ -99,8 +104,28 @@ def expected_occupancy(prop: Property, start: dt.date, end: dt.date) -> dict:
         for d, d_lo, d_hi in tz_bounds:
             if b["starts_at"] < d_hi and (b["ends_at"] is None or b["ends_at"] > d_lo):
                 blocked[d].add(b["resource_id"])
+    for d, room_ids in out_of_order_rooms(prop, dates, set(rooms.values())).items():
+        blocked[d] |= {resource_of[room_id] for room_id in room_ids - assigned[d]}
     total = len(rooms)
     return {d: (occupied[d], max(0, total - occupied[d] - len(blocked[d])), arrivals[d], departures[d]) for d in dates}
+
+
+def out_of_order_rooms(prop: Property, dates: list[dt.date], room_ids: set[int]) -> dict[dt.date, set[int]]:
+    """date -> ids of rooms OUT_OF_ORDER that day. A room's status on a day is its status at the day's end: the
+    from_status of its first log on a later business date, else its current status. So a past day's answer never
+    moves, today's is the current status, and later days assume it lasts (as room-type availability does) until
+    a change, which rewrites the rows from today on (`refresh_from_today`)."""
+    if not dates or not room_ids:
+        return {}
+    current = dict(Room.objects.filter(pk__in=room_ids).values_list("id", "status"))
+    later = defaultdict(list)  # room -> [(business_date, from_status)] in order, after the first date asked
+    logs = RoomStatusLog.objects.filter(property=prop, room_id__in=room_ids, business_date__gt=min(dates)).order_by("business_date", "created_at", "id")
+    for room_id, day, from_status in logs.values_list("room_id", "business_date", "from_status"):
+        later[room_id].append((day, from_status))
+    out = {}
+    for d in dates:
+        out[d] = {room_id for room_id in room_ids if next((f for day, f in later[room_id] if day > d), current[room_id]) == Room.OUT_OF_ORDER}
+    return out
 
 
 _DEFERRED: set | None = None  # property ids whose refresh waits for `deferred_read_models` to end (bulk loads)
@@ -143,6 +168,13 @@ def refresh_read_models(prop: Property, start: dt.date, end: dt.date, *, capped:
         DailyOccupancy(tenant_id=prop.tenant_id, property=prop, business_date=d, rooms_occupied=o, rooms_available=a, arrivals=ar, departures=de, updated_at=now)
         for d, (o, a, ar, de) in occ.items()
     ])
+
+
+def refresh_from_today(prop: Property) -> None:
+    """A room went out of order or came back: today's and every later stored day's availability moves."""
+    today = business_date(prop)
+    last = DailyOccupancy.objects.filter(property=prop).order_by("-business_date").values_list("business_date", flat=True).first()
+    refresh_read_models(prop, today, max(today, last or today), capped=False)
 
 
 def refresh_all_rows(prop: Property) -> None:

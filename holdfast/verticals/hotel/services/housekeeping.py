@@ -16,7 +16,7 @@ from holdfast.kit.errors import Conflict, ValidationFailed
 from holdfast.kit.locking import set_lock_timeout, translate_db_errors
 
 from ..models import Reservation, Room, RoomStatusLog
-from ._common import business_date, check_stay, lock_property, period, refresh_read_models, user_or_none
+from ._common import business_date, check_stay, lock_property, period, refresh_from_today, refresh_read_models, user_or_none
 
 
 def change_room_status(tenant, actor, prop, room: Room, to: str, *, note: str = "", reason: str = "") -> bool:
@@ -37,6 +37,8 @@ def change_room_status(tenant, actor, prop, room: Room, to: str, *, note: str = 
                                       status=Resource.OUT_OF_SERVICE if room.is_out_of_order or not room.is_active else Resource.AVAILABLE)
     RoomStatusLog.objects.create(tenant=tenant, property=prop, room=room, business_date=business_date(prop), from_status=before, to_status=to,
                                  note=(note or reason)[:500], created_by=user_or_none(actor))
+    if was_ooo != room.is_out_of_order:  # daily occupancy counts out-of-order rooms as unavailable
+        refresh_from_today(prop)
     log_action(tenant=tenant, actor=actor, entity=room, action="hotel.room.status_changed", diff={"status": [before, to], "reason": [None, reason or None]})
     emit(tenant, "room:status_changed", {"room_id": room.pk, "property_id": prop.pk, "from": before, "to": to})
     emit_stats_changed(tenant, "hotel")
