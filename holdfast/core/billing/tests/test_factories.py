@@ -1,6 +1,6 @@
 import pytest
 
-from tests.test_isolation_matrix import create_in, discovered_factories
+from tests.test_isolation_matrix import create_in, discovered_factories, match_factory
 
 from . import factories as f
 
@@ -22,4 +22,5 @@ def test_billing_factory_builds_every_row_in_the_tenant_the_matrix_names(factory
 
 def test_the_matrix_finds_billing_models_under_the_api_id_names():
     found = discovered_factories()
-    assert found["invoice"] is f.InvoiceFactory and found["pricequote"] is f.PriceQuoteFactory and found["ledgeraccount"] is f.LedgerAccountFactory
+    for key, expected in (("invoice", f.InvoiceFactory), ("pricequote", f.PriceQuoteFactory), ("ledgeraccount", f.LedgerAccountFactory), ("payment", f.PaymentFactory)):
+        assert match_factory(key, found, "billing") is expected
