@@ -100,11 +100,7 @@ def price_rule_edit(request, rule_id: int):
         try:
             rule = services.update_price_rule(tenant=tenant, actor=request.user, rule_id=rule.pk, version=form.cleaned_data["version"] or 0, **form.service_data())
         except DomainError as exc:
-            if exc.code == "stale_version":
-                form.add_error(None, STALE_MESSAGE)
-                status = 409
-            else:
-                _apply_refusal(form, exc)
+            status = _refuse_edit(form, exc, STALE_MESSAGE)
         else:
             messages.success(request, f"Price rule “{rule.name}” saved; {len(rule.reprice_outcome['repriced'])} unlocked quote(s) re-priced.")
             return redirect("billing:price_rules")
@@ -113,12 +109,29 @@ def price_rule_edit(request, rule_id: int):
     return render(request, "billing/price_rule_form.html", {"form": form, "rule": rule, "overlap_rule": OVERLAP_RULE, "end_form": EndRuleForm(initial={"version": rule.version})}, status=status)
 
 
-def _end_changes(request) -> dict:
+def _refuse_edit(form, exc: DomainError, stale_message: str) -> int:
+    """Put a service refusal on an edit form; the HTTP status to answer with (stale → 409)."""
+    if exc.code == "stale_version":
+        form.add_error(None, stale_message)
+        return 409
+    _apply_refusal(form, exc)
+    return 422
+
+
+def _end_rule(request, tenant, rule, update, kind: str, detail_url: str, list_url: str):
+    """End a price or tax rule on a date (exclusive), or deactivate it when no date is given."""
     form = EndRuleForm(request.POST)
-    if not form.is_valid():
-        raise ValidationFailed("Give a valid end date.", fields=form.errors)
-    end_on = form.cleaned_data["end_on"]
-    return {"version": form.cleaned_data["version"]}, ({"effective_to": end_on} if end_on else {"is_active": False})
+    try:
+        if not form.is_valid():
+            raise ValidationFailed("Give a valid end date.", fields=form.errors)
+        end_on, version = form.cleaned_data["end_on"], form.cleaned_data["version"]
+        changes = {"effective_to": end_on} if end_on else {"is_active": False}
+        rule = update(tenant=tenant, actor=request.user, rule_id=rule.pk, version=rule.version if version is None else version, **changes)
+    except DomainError as exc:
+        show_refusal(request, _readable(exc))
+        return redirect(detail_url, rule_id=rule.pk)
+    messages.success(request, f"{kind} “{rule.name}” " + (f"ends on {rule.effective_to:%d %b %Y}." if end_on else "deactivated."))
+    return redirect(list_url)
 
 
 @login_required
@@ -126,15 +139,7 @@ def _end_changes(request) -> dict:
 def price_rule_end(request, rule_id: int):
     tenant = require(request, "billing.manage_prices")
     rule = selectors.get_price_rule(tenant, rule_id)
-    try:
-        meta, changes = _end_changes(request)
-        version = rule.version if meta["version"] is None else meta["version"]
-        rule = services.update_price_rule(tenant=tenant, actor=request.user, rule_id=rule.pk, version=version, **changes)
-    except DomainError as exc:
-        show_refusal(request, _readable(exc))
-        return redirect("billing:price_rule", rule_id=rule.pk)
-    messages.success(request, f"Price rule “{rule.name}” " + (f"ends on {rule.effective_to:%d %b %Y}." if "effective_to" in changes else "deactivated."))
-    return redirect("billing:price_rules")
+    return _end_rule(request, tenant, rule, services.update_price_rule, "Price rule", "billing:price_rule", "billing:price_rules")
 
 
 def _readable(exc: DomainError) -> DomainError:
@@ -184,11 +189,7 @@ def tax_rule_edit(request, rule_id: int):
         try:
             rule = services.update_tax_rule(tenant=tenant, actor=request.user, rule_id=rule.pk, version=form.cleaned_data["version"] or 0, **form.service_data())
         except DomainError as exc:
-            if exc.code == "stale_version":
-                form.add_error(None, TAX_STALE_MESSAGE)
-                status = 409
-            else:
-                _apply_refusal(form, exc)
+            status = _refuse_edit(form, exc, TAX_STALE_MESSAGE)
         else:
             messages.success(request, f"Tax rule “{rule.name}” saved.")
             return redirect("billing:tax_rules")
@@ -202,15 +203,7 @@ def tax_rule_edit(request, rule_id: int):
 def tax_rule_end(request, rule_id: int):
     tenant = require(request, "billing.manage_prices")
     rule = selectors.get_tax_rule(tenant, rule_id)
-    try:
-        meta, changes = _end_changes(request)
-        version = rule.version if meta["version"] is None else meta["version"]
-        rule = services.update_tax_rule(tenant=tenant, actor=request.user, rule_id=rule.pk, version=version, **changes)
-    except DomainError as exc:
-        show_refusal(request, _readable(exc))
-        return redirect("billing:tax_rule", rule_id=rule.pk)
-    messages.success(request, f"Tax rule “{rule.name}” " + (f"ends on {rule.effective_to:%d %b %Y}." if "effective_to" in changes else "deactivated."))
-    return redirect("billing:tax_rules")
+    return _end_rule(request, tenant, rule, services.update_tax_rule, "Tax rule", "billing:tax_rule", "billing:tax_rules")
 
 
 # ---------------------------------------------------------------- quote preview
