@@ -56,3 +56,16 @@ def hold_matches_status():
         if booking.hold.status not in wanted:
             findings.append(Finding(f"booking {booking.pk} is {booking.status} but its hold is {booking.hold.status}", tenant_id=booking.tenant_id))
     return findings
+
+
+@check("bookings.exclusive_key_matches_flow", "A booking carries its resource's exclusive key exactly while its flow's exclusive states say so")
+def exclusive_key_matches_flow():
+    findings = []
+    flows_with_keys = [name for name in Booking.objects.values_list("flow", flat=True).distinct() if get_flow(name) and get_flow(name).exclusive]
+    suspects = Booking.objects.filter(exclusive_key__isnull=False) | Booking.objects.filter(flow__in=flows_with_keys)
+    for booking in suspects.only("id", "tenant_id", "flow", "status", "resource_id", "exclusive_key").iterator():
+        spec = get_flow(booking.flow)
+        wanted = spec.exclusive_key(booking) if spec else None
+        if booking.exclusive_key != wanted:
+            findings.append(Finding(f"booking {booking.pk} ({booking.status}) has exclusive key {booking.exclusive_key!r}, its flow says {wanted!r}", tenant_id=booking.tenant_id))
+    return findings

@@ -59,41 +59,62 @@ class Transition:
     guards: list[Guard] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
     label: str = ""
+    # Lets an actor without `permission` do it on bookings of their *own* customer record (a customer
+    # cancelling their own hold); on anyone else's booking the answer is 404, as if it did not exist.
+    own_permission: str | None = None
 
 
 @dataclass
 class Flow:
     name: str
-    initial: str
+    initial: str | list[str]  # one state, or several a booking may be created in (the first is the default)
     states: list[str]
     transitions: list[Transition]
     holding: list[str] = field(default_factory=list)  # the hold is live (may expire)
     booked: list[str] = field(default_factory=list)  # the hold is converted: inventory is sold
     create_permission: str = "bookings.create"
+    # States in which a booking holds its resource exclusively: the database allows one such booking per
+    # resource (Booking.exclusive_key, partial unique index) — "one active booking per unit".
+    exclusive: list[str] = field(default_factory=list)
 
     def __post_init__(self):
+        self.initial_states = [self.initial] if isinstance(self.initial, str) else list(self.initial)
+        if not self.initial_states:
+            raise ValueError(f"flow {self.name}: no initial state")
+        self.initial = self.initial_states[0]
         self.by_name = {t.name: t for t in self.transitions}
         known = set(self.states)
         for t in self.transitions:
             bad = (set(t.sources) | {t.target}) - known
             if bad:
                 raise ValueError(f"flow {self.name}: transition {t.name} uses unknown states {sorted(bad)}")
-        if self.initial not in known:
-            raise ValueError(f"flow {self.name}: unknown initial state {self.initial}")
+        bad = (set(self.initial_states) | set(self.exclusive)) - known
+        if bad:
+            raise ValueError(f"flow {self.name}: unknown initial or exclusive states {sorted(bad)}")
+
+    def exclusive_key(self, booking, status: str | None = None) -> str | None:
+        """The key the one-per-resource index sees while the booking is in an exclusive state, else None."""
+        status = booking.status if status is None else status
+        if status in self.exclusive and booking.resource_id:
+            return f"resource:{booking.resource_id}"
+        return None
 
     def available(self, status: str) -> list[str]:
         return [t.name for t in self.transitions if status in t.sources]
 
     def reachable(self) -> set[tuple[str, str]]:
         """Every legal (from, to) edge, for the history-consistency check."""
-        return {("", self.initial)} | {(s, t.target) for t in self.transitions for s in t.sources}
+        return {("", s) for s in self.initial_states} | {(s, t.target) for t in self.transitions for s in t.sources}
 
     def describe(self) -> dict:
         return {
             "name": self.name,
             "initial": self.initial,
+            "initial_states": self.initial_states,
             "states": self.states,
-            "transitions": [{"name": t.name, "from": t.sources, "to": t.target, "permission": t.permission, "label": t.label or t.name} for t in self.transitions],
+            "exclusive": self.exclusive,
+            "transitions": [{"name": t.name, "from": t.sources, "to": t.target, "permission": t.permission, "own_permission": t.own_permission, "label": t.label or t.name}
+                            for t in self.transitions],
         }
 
 

@@ -32,6 +32,9 @@ class Booking(TenantOwned):
     hold = models.ForeignKey(Hold, null=True, blank=True, on_delete=models.PROTECT, related_name="bookings")
     notes = models.TextField(blank=True, default="")
     data = models.JSONField(default=dict, blank=True)  # a vertical's extra fields
+    # Set by the flow while the booking is in one of its `exclusive` states (e.g. "resource:42"), NULL
+    # otherwise: the partial unique index below is a flow-defined "one active booking per resource".
+    exclusive_key = models.CharField(max_length=80, null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -45,6 +48,7 @@ class Booking(TenantOwned):
             models.Index(fields=["tenant", "customer"], name="booking_customer_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["tenant", "exclusive_key"], condition=Q(exclusive_key__isnull=False), name="booking_one_active_per_key"),
             models.CheckConstraint(condition=Q(ends_at__isnull=True) | Q(starts_at__isnull=True) | Q(ends_at__gt=F("starts_at")), name="booking_period_not_empty"),
             models.CheckConstraint(condition=Q(pool__isnull=True) | (Q(quantity__gt=0) & Q(end_date__gt=F("start_date"))), name="booking_quantity_range"),
         ]

@@ -18,6 +18,7 @@ class BookingIn(Schema):
     ttl_minutes: int | None = None
     notes: str = Field("", max_length=5000)
     reference: str = Field("", max_length=40)
+    status: str | None = Field(None, max_length=40, description="One of the flow's initial states; default its first.")
 
 
 class TransitionIn(Schema):
