@@ -51,6 +51,8 @@ if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG cannot be on in the production profile.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# How many reverse proxies in front of us append to X-Forwarded-For (login throttling keys on the client address).
+TRUSTED_PROXIES = int(os.environ.get("HOLDFAST_TRUSTED_PROXIES", "0"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -2,6 +2,9 @@
 Thin: rules live in services/selectors; the dashboards only read."""
 from __future__ import annotations
 
+import ipaddress
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
@@ -26,6 +29,18 @@ from .navigation import ADMIN, CLIENT, PLATFORM, STAFF, portal_for
 
 
 def client_ip(request) -> str | None:
+    """The address login throttling keys on. Behind N trusted proxies (HOLDFAST_TRUSTED_PROXIES=N) it is
+    the address the outermost of them saw, taken from the right of X-Forwarded-For (entries further left
+    are the client's own claims and can be forged); with 0 proxies, REMOTE_ADDR."""
+    proxies = settings.TRUSTED_PROXIES
+    if proxies > 0:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        if len(hops) >= proxies:
+            candidate = hops[-proxies]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR")
 
 

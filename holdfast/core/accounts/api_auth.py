@@ -70,12 +70,18 @@ def api_auth():
 
 
 def resolve_api_tenant(request) -> Tenant | None:
-    """Tenant of an API request before ninja's auth runs (used by the idempotency middleware)."""
+    """Tenant of an API request before ninja's auth runs."""
+    return resolve_api_identity(request)[0]
+
+
+def resolve_api_identity(request) -> tuple[Tenant | None, int | None]:
+    """(tenant, user id) of an API request before ninja's auth runs (used by the idempotency middleware)."""
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         token = selectors.user_for_token(header.split(" ", 1)[1].strip())
-        return token.tenant if token else None
+        return (token.tenant, token.user_id) if token else (None, None)
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        return resolve_session_tenant(request, user)
-    return None
+        tenant = resolve_session_tenant(request, user)
+        return tenant, (user.pk if tenant is not None else None)
+    return None, None

@@ -37,8 +37,11 @@ STALE_SECONDS = 60
 RELEASE_STATUSES = {401, 403, 429}
 
 
-def request_hash(request) -> str:
+def request_hash(request, user_id: int | None = None) -> str:
+    """Method, path, body and who sends it: another user of the tenant reusing a key is refused
+    (422 idempotency_key_reused), never handed the first user's answer."""
     digest = hashlib.sha256()
+    digest.update(f"user:{user_id}\n".encode())
     digest.update(request.method.encode() + b"\n" + request.get_full_path().encode() + b"\n")
     digest.update(request.body or b"")
     return digest.hexdigest()
@@ -75,13 +78,13 @@ class IdempotencyMiddleware:
         if not key or len(key) > MAX_KEY_LENGTH:
             return problem(422, "idempotency_key_invalid", "Invalid Idempotency-Key", f"An {HEADER} must be 1 to {MAX_KEY_LENGTH} characters.", {HEADER: [f"1 to {MAX_KEY_LENGTH} characters."]})
 
-        from holdfast.core.accounts.api_auth import resolve_api_tenant
+        from holdfast.core.accounts.api_auth import resolve_api_identity
 
-        tenant = resolve_api_tenant(request)
+        tenant, user_id = resolve_api_identity(request)
         if tenant is None:  # unauthenticated: the API answers 401 itself, nothing to remember
             return self.get_response(request)
 
-        fingerprint = request_hash(request)
+        fingerprint = request_hash(request, user_id)
         row, refusal = self._claim(tenant, key, request, fingerprint)
         if refusal is not None:
             return refusal

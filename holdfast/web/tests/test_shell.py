@@ -365,3 +365,36 @@ def test_navigation_groups_administration_after_work(web_as, owner):
     rank = {"Work": 0, "Administration": 2}
     assert sections == sorted(sections, key=lambda s: rank.get(s, 1)) and sections[0] == "Work"
     assert {i["label"] for i in items if i["section"] == "Administration"} >= {"Team", "Settings"}
+
+
+class TestClientAddress:
+    """Login throttling keys on the client address; behind trusted proxies it comes from X-Forwarded-For."""
+
+    def _request(self, remote, forwarded=None):
+        from django.test import RequestFactory
+
+        extra = {"REMOTE_ADDR": remote}
+        if forwarded is not None:
+            extra["HTTP_X_FORWARDED_FOR"] = forwarded
+        return RequestFactory().get("/", **extra)
+
+    def test_without_trusted_proxies_the_forwarded_header_is_ignored(self, settings):
+        from holdfast.web.views import client_ip
+
+        settings.TRUSTED_PROXIES = 0
+        assert client_ip(self._request("10.0.0.5", "203.0.113.9")) == "10.0.0.5"
+
+    def test_behind_one_proxy_the_address_it_saw_is_used_and_forged_entries_are_not(self, settings):
+        from holdfast.web.views import client_ip
+
+        settings.TRUSTED_PROXIES = 1
+        # The client forged "1.2.3.4"; the proxy appended the address it really saw.
+        assert client_ip(self._request("10.0.0.5", "1.2.3.4, 203.0.113.9")) == "203.0.113.9"
+
+    def test_a_garbled_or_short_header_falls_back_to_the_socket_address(self, settings):
+        from holdfast.web.views import client_ip
+
+        settings.TRUSTED_PROXIES = 2
+        assert client_ip(self._request("10.0.0.5", "203.0.113.9")) == "10.0.0.5"
+        settings.TRUSTED_PROXIES = 1
+        assert client_ip(self._request("10.0.0.5", "not-an-ip")) == "10.0.0.5"

@@ -43,7 +43,15 @@ def test_refusals_below_500_are_replayed_too(owner_api):
     assert again["Content-Type"].startswith("application/problem+json")
 
 
-def test_key_in_progress_answers_409(owner_api, tenant):
+def test_another_user_reusing_a_key_is_refused_not_replayed_the_first_answer(owner_api, tenant, api_as, staff_member):
+    first = owner_api.post(URL, {"name": "Grace"}, headers={"Idempotency-Key": "k-shared"})
+    assert first.status_code == 201
+    colleague = api_as(staff_member, tenant).post(URL, {"name": "Grace"}, headers={"Idempotency-Key": "k-shared"})
+    assert colleague.status_code == 422 and colleague.json()["code"] == "idempotency_key_reused"
+    assert "Idempotent-Replayed" not in colleague
+
+
+def test_key_in_progress_answers_409(owner_api, tenant, owner):
     IdempotencyKey.objects.create(tenant=tenant, key="k-4", method="POST", path=URL, request_hash="x" * 64, expires_at=timezone.now() + timedelta(hours=1))
     response = owner_api.post(URL, {"name": "Grace"}, headers={"Idempotency-Key": "k-4"})
     # Different hash wins over in-progress; with the same hash it is 409:
@@ -56,7 +64,7 @@ def test_key_in_progress_answers_409(owner_api, tenant):
         def get_full_path(self):
             return URL
 
-    IdempotencyKey.objects.filter(key="k-4").update(request_hash=request_hash(Fake()))
+    IdempotencyKey.objects.filter(key="k-4").update(request_hash=request_hash(Fake(), owner.pk))
     response = owner_api.post(URL, {"name": "Grace"}, headers={"Idempotency-Key": "k-4"})
     assert response.status_code == 409 and response.json()["code"] == "idempotency_in_progress"
     assert not Customer.objects.for_tenant(tenant).exists()
