@@ -190,6 +190,8 @@ TASKS = {
 # Outbox delivery and webhooks.
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
+# Tenants' webhooks may reach loopback/private addresses only where that is safe (development, tests).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("HOLDFAST_WEBHOOK_ALLOW_PRIVATE", default=not PRODUCTION)
 IDEMPOTENCY_TTL_HOURS = int(os.environ.get("IDEMPOTENCY_TTL_HOURS", "24"))
 # Row-lock wait before a busy answer (PostgreSQL lock_timeout).
 LOCK_TIMEOUT_MS = int(os.environ.get("LOCK_TIMEOUT_MS", "2000"))

@@ -29,11 +29,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import random
+import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import timedelta
 from fnmatch import fnmatchcase
@@ -171,10 +174,32 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
+def refuse_private_target(url: str) -> str:
+    """Why `url` must not be called ("" when it may): unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES, a tenant's
+    webhook must not reach loopback, private, link-local or reserved addresses (our own services, the
+    cloud metadata endpoint). Checked on every attempt, so a DNS change is seen; a name that resolves
+    differently between this check and the connect is not caught (no pinning with urllib)."""
+    if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+        return ""
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (socket.gaierror, UnicodeError) as exc:
+        return f"cannot resolve {host!r}: {exc}"[:500]
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not address.is_global:
+            return f"{host} resolves to a non-public address ({address}); webhooks go to public addresses only"
+    return ""
+
+
 def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str, str]:
     """POST and return (status or None, response excerpt, error text)."""
     if not url.lower().startswith(("http://", "https://")):
         return None, "", "only http and https URLs are delivered"
+    refusal = refuse_private_target(url)
+    if refusal:
+        return None, "", refusal
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
         with _opener.open(request, timeout=float(settings.WEBHOOK_TIMEOUT_SECONDS)) as response:

@@ -115,3 +115,21 @@ def test_verify_signature_refuses_tampering_wrong_secret_and_old_timestamps():
 def test_non_http_urls_are_never_fetched(url):
     status, _, error = dispatcher.post(url, b"{}", {})
     assert status is None and "http" in error
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000/hook", "http://169.254.169.254/latest/meta-data", "http://10.1.2.3/x", "http://[::1]/x", "http://localhost/x"])
+def test_webhooks_to_non_public_addresses_are_refused_when_private_targets_are_off(tenant, settings, hook_server, url):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    WebhookEndpointFactory(tenant=tenant, url=url)
+    OutboxEventFactory(tenant=tenant)
+    dispatcher.dispatch_outbox()
+    dispatcher.deliver_due()
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.attempts == 1 and delivery.last_status_code is None
+    assert "non-public address" in delivery.last_error
+    assert hook_server.received == []
+
+
+def test_the_private_address_guard_lets_public_addresses_through(settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    assert dispatcher.refuse_private_target("https://93.184.215.14/hook") == ""
