@@ -30,11 +30,21 @@ def resolve_session_tenant(request, user) -> Tenant | None:
     return tenant
 
 
+def token_of(request, raw: str):
+    """The request's API token, looked up once per request (the idempotency middleware asks first)."""
+    cached = getattr(request, "_hf_token", None)
+    if cached is not None and cached[0] == raw:
+        return cached[1]
+    api_token = selectors.user_for_token(raw)
+    request._hf_token = (raw, api_token)
+    return api_token
+
+
 class TokenAuth(HttpBearer):
     openapi_scheme = "bearer"
 
     def authenticate(self, request, token):
-        api_token = selectors.user_for_token(token)
+        api_token = token_of(request, token)
         if api_token is None:
             return None
         services.touch_token(api_token)
@@ -78,7 +88,7 @@ def resolve_api_identity(request) -> tuple[Tenant | None, int | None]:
     """(tenant, user id) of an API request before ninja's auth runs (used by the idempotency middleware)."""
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        token = selectors.user_for_token(header.split(" ", 1)[1].strip())
+        token = token_of(request, header.split(" ", 1)[1].strip())
         return (token.tenant, token.user_id) if token else (None, None)
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:

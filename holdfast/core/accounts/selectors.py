@@ -95,8 +95,14 @@ def user_for_token(raw: str) -> ApiToken | None:
     if not token.is_usable or not token.user.is_active or not token.tenant.is_active or token.tenant.deleted_at:
         return None
     # A token acts as a member: once that person leaves the business, their tokens stop working.
-    if not Membership.objects.filter(user=token.user, tenant=token.tenant, is_active=True).exists():
+    # One query fetches the tenant and platform memberships and primes has_perm's caches on the user,
+    # so an API call costs two queries for auth and permissions together.
+    rows = list(Membership.objects.filter(user=token.user, is_active=True).filter(Q(tenant=token.tenant) | Q(tenant__isnull=True)).select_related("role"))
+    in_tenant = next((m for m in rows if m.tenant_id == token.tenant_id), None)
+    if in_tenant is None:
         return None
+    token.user._hf_memberships = {token.tenant_id: in_tenant}
+    token.user._hf_platform_membership = next((m for m in rows if m.tenant_id is None), None)
     return token
 
 
