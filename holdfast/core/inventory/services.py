@@ -238,9 +238,13 @@ def _lock_resources(tenant, resource_ids) -> list[Resource]:
     return resources
 
 
-def _claim_periods(tenant, resources, starts_at, ends_at, now) -> None:
-    """Refuse when a live block overlaps; release overlapping holds that expired but were not swept."""
-    found = list(overlapping(Block.objects.filter(resource__in=[r.pk for r in resources], active=True), starts_at, ends_at).values("id", "resource_id", "kind", "expires_at", "hold_id"))
+def _claim_periods(tenant, resources, starts_at, ends_at, now, *, exclude_hold=None) -> None:
+    """Refuse when a live block overlaps; release overlapping holds that expired but were not swept.
+    `exclude_hold`: a hold being moved does not collide with its own blocks."""
+    blocks = Block.objects.filter(resource__in=[r.pk for r in resources], active=True)
+    if exclude_hold is not None:
+        blocks = blocks.exclude(hold_id=exclude_hold)
+    found = list(overlapping(blocks, starts_at, ends_at).values("id", "resource_id", "kind", "expires_at", "hold_id"))
     expired_holds = {b["hold_id"] for b in found if b["expires_at"] is not None and b["expires_at"] <= now}
     live = [b for b in found if b["expires_at"] is None or b["expires_at"] > now]
     if live:
@@ -317,6 +321,23 @@ def place_hold(
         if record:
             log_action(tenant=tenant, actor=actor, entity=hold, action="inventory.hold.placed", diff={"status": [None, hold.status], "expires_at": [None, hold.expires_at]})
             emit(tenant, "hold:placed", payload)
+    return hold
+
+
+def place_expiring_hold(*, tenant, actor, ttl_minutes: int | None = None, reason: str = "", record: bool = True) -> Hold:
+    """A hold with no resources and no pool: a claim whose only job is its expiry.
+
+    For a tentative sale of something not picked yet (a hotel HOLD reservation booked into a room
+    type): it expires like any hold (rule 4: the sweeper, `on_hold_expired` handlers), is converted
+    or released like any hold, and `move_hold` gives it its first resources later, keeping its expiry.
+    """
+    ttl = _ttl(tenant, ttl_minutes)
+    with transaction.atomic(savepoint=record):
+        now = timezone.now()
+        hold = Hold.objects.create(tenant=tenant, expires_at=now + ttl, reason=reason[:300], created_at=now)
+        if record:
+            log_action(tenant=tenant, actor=actor, entity=hold, action="inventory.hold.placed", diff={"status": [None, hold.status], "expires_at": [None, hold.expires_at]})
+            emit(tenant, "hold:placed", {"hold_id": hold.pk, "resource_ids": []})
     return hold
 
 
@@ -456,6 +477,91 @@ def extend_hold(*, tenant, actor, hold_id: int, minutes: int | None = None) -> H
         Block.objects.filter(hold=hold, active=True).update(expires_at=hold.expires_at)
         log_action(tenant=tenant, actor=actor, entity=hold, action="inventory.hold.extended", diff={"expires_at": [before, hold.expires_at], "extensions": [hold.extensions - 1, hold.extensions]})
         emit(tenant, "hold:extended", {"hold_id": hold.pk, "expires_at": hold.expires_at})
+    return hold
+
+
+def _hold_claim(hold_id: int) -> tuple[list[int], dt.datetime | None, dt.datetime | None]:
+    """(resource ids, starts_at, ends_at) of a hold's active blocks; a hold's blocks share one period."""
+    rows = list(Block.objects.filter(hold_id=hold_id, active=True).order_by("resource_id").values_list("resource_id", "starts_at", "ends_at"))
+    if not rows:
+        return [], None, None
+    return sorted({r for r, _, _ in rows}), rows[0][1], rows[0][2]
+
+
+def _refuse_unmovable(hold: Hold, now) -> None:
+    if hold.is_expired(now):
+        raise Conflict("The hold has expired; place a new one.", code="hold_expired")
+    if hold.status not in (Hold.ACTIVE, Hold.CONVERTED):
+        raise Conflict(f"The hold is {hold.get_status_display().lower()}; only a live or booked hold can be moved.", code="hold_not_active")
+
+
+def move_hold(
+    *,
+    tenant,
+    actor,
+    hold_id: int,
+    resource_ids: list[int] | None = None,
+    starts_at: dt.datetime | None = None,
+    ends_at: dt.datetime | None = ...,  # type: ignore[assignment]  # ... keeps the end; None is "for good"
+    record: bool = True,
+) -> Hold:
+    """Move a live (ACTIVE) or booked (CONVERTED) hold's blocks to other resources and/or another period.
+
+    One transaction: the old blocks are deactivated (kept as history) and new ones of the same kind
+    take their place, or nothing changes. The hold keeps its id, status and expiry: moving never
+    extends a hold (rule 4). `resource_ids=None` keeps the resources, `starts_at=None` and `ends_at=...`
+    keep the period. A hold without blocks (`place_expiring_hold`) gets its first resources here, given
+    with resource_ids, starts_at and ends_at.
+
+    Same lock order and refusals as `place_hold`: the target resources are locked in ascending id
+    order, then the hold; an overlap with anyone but the hold itself is 409 resource_unavailable,
+    an out-of-service resource 409 resource_out_of_service, and the exclusion constraint backs the
+    check up. An expired hold is 409 hold_expired, a released one 409 hold_not_active, a quantity
+    hold 409 hold_not_movable. `record=False` when a caller (a booking) records its own step.
+    """
+    if resource_ids is not None and not resource_ids:
+        raise ValidationFailed("Name the resources to move the hold to.", fields={"resource_ids": ["At least one resource."]})
+    with transaction.atomic(savepoint=record), translate_db_errors(CONSTRAINT_MESSAGES):
+        if record:
+            set_lock_timeout()
+        now = timezone.now()
+        peek = get_owned(Hold, tenant, hold_id, what="hold")
+        if peek.pool_id:
+            raise Conflict("A quantity hold is not moved; release it and place another.", code="hold_not_movable")
+        _refuse_unmovable(peek, now)  # early, for a clear answer; again below under the hold's lock
+        old_ids, old_start, old_end = _hold_claim(peek.pk)
+        targets = sorted(set(resource_ids)) if resource_ids else old_ids
+        if not targets:
+            raise ValidationFailed("The hold has no resources yet: say which to give it.", fields={"resource_ids": ["Required for a hold without blocks."]})
+        if not old_ids and (starts_at is None or ends_at is ...):
+            raise ValidationFailed("The hold has no period yet: give starts_at and ends_at.", fields={"starts_at": ["Required for a hold without blocks."]})
+        resources = _lock_resources(tenant, targets)
+        qs = Hold.objects.filter(pk=peek.pk)
+        hold = (qs.select_for_update() if LOCK_ENABLED else qs).get()
+        _refuse_unmovable(hold, now)
+        old_ids, old_start, old_end = _hold_claim(hold.pk)  # again, under the hold's lock
+        if resource_ids is None and old_ids != targets:
+            raise Conflict("The hold was moved by another request at the same moment; nothing was changed. Retry.", code="hold_changed")
+        new_start = starts_at if starts_at is not None else old_start
+        new_end = old_end if ends_at is ... else ends_at
+        validate_period(new_start, new_end)
+        hold.site_id = resources[0].site_id  # for callers recording where the hold is, without a query
+        if (targets, new_start, new_end) == (old_ids, old_start, old_end):
+            return hold
+        _claim_periods(tenant, resources, new_start, new_end, now, exclude_hold=hold.pk)
+        if _PAUSE_AFTER_CHECK:
+            time.sleep(_PAUSE_AFTER_CHECK)
+        Block.objects.filter(hold=hold, active=True).update(active=False, released_at=now)
+        live = hold.status == Hold.ACTIVE
+        Block.objects.bulk_create([
+            Block(tenant=tenant, resource=r, starts_at=new_start, ends_at=new_end, kind=Block.HOLD if live else Block.BOOKING, hold=hold,
+                  expires_at=hold.expires_at if live else None, created_at=now)
+            for r in resources
+        ])
+        if record:
+            diff = {k: [a, b] for k, a, b in (("resource_ids", old_ids, targets), ("starts_at", old_start, new_start), ("ends_at", old_end, new_end)) if a != b}
+            log_action(tenant=tenant, actor=actor, entity=hold, action="inventory.hold.moved", diff=diff)
+            emit(tenant, "hold:moved", {"hold_id": hold.pk, "from_resource_ids": old_ids, "resource_ids": targets, "starts_at": new_start, "ends_at": new_end})
     return hold
 
 
