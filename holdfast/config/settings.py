@@ -190,6 +190,13 @@ TASKS = {
 # Outbox delivery and webhooks.
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
+# Retention in days (the worker's hourly sweeps). Audit entries are kept for good.
+RETENTION_DAYS = {
+    "outbox": int(os.environ.get("HOLDFAST_RETENTION_OUTBOX_DAYS", "30")),  # finished events and their deliveries
+    "login_attempts": int(os.environ.get("HOLDFAST_RETENTION_LOGIN_ATTEMPTS_DAYS", "30")),
+    "read_notifications": int(os.environ.get("HOLDFAST_RETENTION_READ_NOTIFICATIONS_DAYS", "180")),
+    "system_logs": int(os.environ.get("HOLDFAST_RETENTION_SYSTEM_LOGS_DAYS", "90")),
+}
 # Tenants' webhooks may reach loopback/private addresses only where that is safe (development, tests).
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("HOLDFAST_WEBHOOK_ALLOW_PRIVATE", default=not PRODUCTION)
 IDEMPOTENCY_TTL_HOURS = int(os.environ.get("IDEMPOTENCY_TTL_HOURS", "24"))

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import connection, transaction
@@ -16,6 +17,7 @@ from holdfast.core.audit.services import _jsonable, log_action
 from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit.context import current_correlation_id
 from holdfast.kit.errors import Conflict, ValidationFailed
+from holdfast.kit.retention import purge_older_than
 
 from .models import IdempotencyKey, Notification, OutboxEvent, WebhookDelivery, WebhookEndpoint
 
@@ -199,17 +201,20 @@ def purge_expired_idempotency_keys(*, limit: int = 5000) -> int:
     return deleted
 
 
-OUTBOX_RETENTION_DAYS = 30
+def purge_read_notifications(*, limit: int = 1000, now=None) -> int:
+    """One batch of notifications read more than settings.RETENTION_DAYS["read_notifications"] ago
+    (unread ones stay until read)."""
+    return purge_older_than(Notification.objects.filter(read_at__isnull=False), "read_at", settings.RETENTION_DAYS["read_notifications"], limit=limit, now=now)
 
 
 def purge_old_outbox_events(*, limit: int = 500, now=None) -> int:
-    """Delete one batch of outbox events processed more than OUTBOX_RETENTION_DAYS ago whose deliveries
+    """Delete one batch of outbox events processed more than settings.RETENTION_DAYS["outbox"] days ago whose deliveries
     are all final (DELIVERED/FAILED); their deliveries go with them (cascade). Returns events deleted.
 
     Events are claimed with SKIP LOCKED so parallel workers take disjoint batches; their deliveries are
     then locked (waiting for an in-flight `retry_delivery`) and the condition re-checked, so a delivery
     put back to PENDING meanwhile keeps its event."""
-    cutoff = (now or timezone.now()) - dt.timedelta(days=OUTBOX_RETENTION_DAYS)
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.RETENTION_DAYS["outbox"])
     pending = WebhookDelivery.objects.filter(event=OuterRef("pk"), state=WebhookDelivery.PENDING)
     old = OutboxEvent.objects.filter(processed_at__lt=cutoff).filter(~Exists(pending))
     with transaction.atomic():

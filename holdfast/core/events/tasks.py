@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 
 from holdfast.kit.periodic import periodic
+from holdfast.kit.retention import drain
 
 from . import dispatcher, services
 
@@ -42,10 +43,9 @@ def purge_idempotency_keys() -> int:
 def purge_old_outbox_events() -> int:
     """Drop finished outbox events (and their deliveries) after the retention period, a few bounded
     batches per run so one run stays short and a backlog drains over several runs."""
-    total = 0
-    for _ in range(RETENTION_BATCHES_PER_RUN):
-        deleted = services.purge_old_outbox_events(limit=RETENTION_BATCH)
-        total += deleted
-        if deleted < RETENTION_BATCH:
-            break
-    return total
+    return drain(services.purge_old_outbox_events, batch=RETENTION_BATCH, batches=RETENTION_BATCHES_PER_RUN)
+
+
+@periodic("events.notification_retention", every_seconds=3600)
+def purge_read_notifications() -> int:
+    return drain(services.purge_read_notifications, batch=RETENTION_BATCH, batches=RETENTION_BATCHES_PER_RUN)

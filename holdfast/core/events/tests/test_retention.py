@@ -90,3 +90,38 @@ def test_parallel_purges_delete_each_event_once_without_errors():
     assert errors == []
     assert sum(results) == 40
     assert not OutboxEvent.objects.exists() and not WebhookDelivery.objects.exists()
+
+
+def test_notifications_read_long_ago_go_and_unread_ones_stay(tenant, settings):
+    from tests.factories import NotificationFactory
+
+    settings.RETENTION_DAYS = {**settings.RETENTION_DAYS, "read_notifications": 10}
+    now = timezone.now()
+    old_read = NotificationFactory(tenant=tenant, read_at=now - dt.timedelta(days=11))
+    recent_read = NotificationFactory(tenant=tenant, read_at=now - dt.timedelta(days=9))
+    old_unread = NotificationFactory(tenant=tenant, created_at=now - dt.timedelta(days=400))
+    assert tasks.purge_read_notifications() == 1
+    from holdfast.core.events.models import Notification
+
+    assert set(Notification.objects.values_list("pk", flat=True)) == {recent_read.pk, old_unread.pk}
+    assert old_read.pk not in set(Notification.objects.values_list("pk", flat=True))
+
+
+def test_system_logs_past_their_retention_go_and_audit_entries_stay(tenant, settings):
+    from holdfast.core.audit import tasks as audit_tasks
+    from holdfast.core.audit.models import AuditEntry, SystemLog
+    from tests.factories import AuditEntryFactory, SystemLogFactory
+
+    settings.RETENTION_DAYS = {**settings.RETENTION_DAYS, "system_logs": 5}
+    now = timezone.now()
+    SystemLogFactory(created_at=now - dt.timedelta(days=6))
+    keep = SystemLogFactory(created_at=now - dt.timedelta(days=4))
+    AuditEntryFactory(tenant=tenant, occurred_at=now - dt.timedelta(days=4000))
+    assert audit_tasks.purge_system_logs() == 1
+    assert list(SystemLog.objects.values_list("pk", flat=True)) == [keep.pk]
+    assert AuditEntry.objects.count() == 1
+
+
+def test_the_worker_schedules_every_retention_sweep():
+    names = {job.name for job in discover_periodic_jobs()}
+    assert {"events.outbox_retention", "events.notification_retention", "accounts.login_attempt_retention", "audit.system_log_retention"} <= names
