@@ -15,6 +15,7 @@ from .schemas import (
     CloseLedgerIn,
     CreditNoteIn,
     CreditNoteOut,
+    ExpectPaymentIn,
     InvoiceDetailOut,
     InvoiceIn,
     InvoicePage,
@@ -37,6 +38,7 @@ from .schemas import (
     QuoteOut,
     QuotePreviewOut,
     ReasonIn,
+    ReceivePaymentIn,
     RefundIn,
     RefundOut,
     ReminderIn,
@@ -224,9 +226,43 @@ def invoice_pdf(request, invoice_id: int):
 
 
 @router.get("/payments", response={200: PaymentPage, **ERRORS})
-def list_payments(request, customer_id: int | None = None, needs_refund: bool | None = None, method: str | None = None, page: int = 1, page_size: int = 50):
+def list_payments(request, customer_id: int | None = None, needs_refund: bool | None = None, method: str | None = None, status: str | None = None, booking_id: int | None = None,
+                  overdue: bool | None = None, page: int = 1, page_size: int = 50):
+    """Payments of every status: RECEIVED money, EXPECTED ones (a schedule with due dates) and VOID ones."""
     require_perm(request.actor, request.tenant, "billing.view")
-    return paginate(selectors.payments(request.tenant, customer_id=customer_id, needs_refund=needs_refund, method=method), page, page_size)
+    qs = selectors.payments(request.tenant, customer_id=customer_id, needs_refund=needs_refund, method=method, status=status, booking_id=booking_id, overdue=overdue)
+    return paginate(qs, page, page_size)
+
+
+@router.post("/payments/expected", response={201: PaymentOut, **ERRORS})
+def expect_payment(request, payload: ExpectPaymentIn):
+    """Money a customer is due to pay by a date (down payment, instalment…): not money until received."""
+    payment = services.expect_payment(**_ctx(request, "billing.record_payment"), **payload.dict())
+    return Status(201, selectors.get_payment(request.tenant, payment.pk))
+
+
+@router.post("/payments/{payment_id}/receive", response={200: PaymentOut, **ERRORS})
+def receive_payment(request, payment_id: int, payload: ReceivePaymentIn):
+    services.receive_payment(**_ctx(request, "billing.record_payment"), payment_id=payment_id, **payload.dict())
+    return selectors.get_payment(request.tenant, payment_id)
+
+
+@router.post("/payments/{payment_id}/void", response={200: PaymentOut, **ERRORS})
+def void_payment(request, payment_id: int, payload: ReasonIn):
+    services.void_payment(**_ctx(request, "billing.record_payment"), payment_id=payment_id, reason=payload.reason)
+    return selectors.get_payment(request.tenant, payment_id)
+
+
+@router.get("/payments/{payment_id}/reminders", response={200: list[ReminderOut], **ERRORS})
+def list_payment_reminders(request, payment_id: int):
+    require_perm(request.actor, request.tenant, "billing.view")
+    return list(selectors.reminders(request.tenant, payment_id=selectors.get_payment(request.tenant, payment_id).pk))
+
+
+@router.post("/payments/{payment_id}/reminders", response={201: ReminderOut, **ERRORS})
+def schedule_payment_reminder(request, payment_id: int, payload: ReminderIn):
+    """Remind the customer of an EXPECTED payment: now (no send_at) or at a time (the worker sends it)."""
+    return Status(201, services.schedule_reminder(**_ctx(request, "billing.send_reminders"), payment_id=payment_id, **payload.dict()))
 
 
 @router.post("/payments", response={201: PaymentOut, **ERRORS})

@@ -80,8 +80,11 @@ def ledger_balances() -> list[Finding]:
         drift = {k: (getattr(acc, k), v) for k, v in expected.items() if getattr(acc, k) != v}
         if drift or acc.balance_minor != sum(t.values()):
             findings.append(Finding(f"ledger {acc.pk}: stored totals drifted {drift}", tenant_id=acc.tenant_id, data={"ledger_id": acc.pk}))
-    # Money posted for each invoice matches its allocations (payments minus released refunds).
-    allocated = _sums(PaymentAllocation, "invoice_id")
+    # Money posted for each invoice matches its allocations (payments minus released refunds). A
+    # payment that posted itself to its booking's ledger at receipt carries its money there instead.
+    direct = LedgerEntry.objects.filter(entry_type=LedgerEntry.PAYMENT, invoice__isnull=True, payment__isnull=False).values("payment_id")
+    allocated = {
+        r["invoice_id"]: r["s"] for r in PaymentAllocation.objects.exclude(payment_id__in=direct).values("invoice_id").annotate(s=Sum("amount_minor")).order_by()}
     posted = {r["invoice_id"]: r["s"] for r in LedgerEntry.objects.filter(entry_type__in=[LedgerEntry.PAYMENT, LedgerEntry.REFUND], invoice__isnull=False).values("invoice_id").annotate(s=Sum("amount_minor")).order_by()}
     for inv in Invoice.objects.filter(booking_id__isnull=False, number__isnull=False).only("id", "tenant_id"):
         if -(posted.get(inv.pk) or 0) != (allocated.get(inv.pk) or 0):
@@ -89,14 +92,19 @@ def ledger_balances() -> list[Finding]:
     return findings
 
 
-@check("billing.reminder_counts", "Each invoice's reminder_count equals its SENT reminders")
-def reminder_counts() -> list[Finding]:
-    sent = {r["invoice_id"]: r["n"] for r in PaymentReminder.objects.filter(status=PaymentReminder.SENT).values("invoice_id").annotate(n=Count("id")).order_by()}
+def _count_findings(model, key: str) -> list[Finding]:
+    sent = {r[key]: r["n"] for r in PaymentReminder.objects.filter(status=PaymentReminder.SENT, **{f"{key}__isnull": False}).values(key).annotate(n=Count("id")).order_by()}
     findings = []
-    for inv in Invoice.objects.filter(Q(reminder_count__gt=0) | Q(pk__in=list(sent))).only("id", "tenant_id", "reminder_count"):
-        if inv.reminder_count != (sent.get(inv.pk) or 0):
-            findings.append(Finding(f"invoice {inv.pk}: reminder_count {inv.reminder_count} but {sent.get(inv.pk) or 0} sent", tenant_id=inv.tenant_id, data={"invoice_id": inv.pk}))
+    what = model.__name__.lower()
+    for row in model.objects.filter(Q(reminder_count__gt=0) | Q(pk__in=list(sent))).only("id", "tenant_id", "reminder_count"):
+        if row.reminder_count != (sent.get(row.pk) or 0):
+            findings.append(Finding(f"{what} {row.pk}: reminder_count {row.reminder_count} but {sent.get(row.pk) or 0} sent", tenant_id=row.tenant_id, data={f"{what}_id": row.pk}))
     return findings
+
+
+@check("billing.reminder_counts", "Each invoice's and payment's reminder_count equals its SENT reminders")
+def reminder_counts() -> list[Finding]:
+    return _count_findings(Invoice, "invoice_id") + _count_findings(Payment, "payment_id")
 
 
 @repair("billing.reminder_counts")
@@ -104,14 +112,23 @@ def repair_reminder_counts(findings: list[Finding]) -> int:
     """Recount from the SENT reminders (the reminders are the record; the count is derived)."""
     fixed = 0
     for finding in findings:
+        model, key = (Invoice, "invoice") if "invoice_id" in finding.data else (Payment, "payment")
         with transaction.atomic():
-            invoice = Invoice.objects.select_for_update().get(pk=finding.data["invoice_id"])
-            sent = PaymentReminder.objects.filter(invoice=invoice, status=PaymentReminder.SENT)
-            invoice.reminder_count = sent.count()
-            invoice.last_reminder_at = sent.order_by("-sent_at").values_list("sent_at", flat=True).first()
-            invoice.save(update_fields=["reminder_count", "last_reminder_at"])
+            row = model.objects.select_for_update().get(pk=finding.data[f"{key}_id"])
+            sent = PaymentReminder.objects.filter(**{key: row}, status=PaymentReminder.SENT)
+            row.reminder_count = sent.count()
+            row.last_reminder_at = sent.order_by("-sent_at").values_list("sent_at", flat=True).first()
+            row.save(update_fields=["reminder_count", "last_reminder_at"])
             fixed += 1
     return fixed
+
+
+@check("billing.unreceived_payments_are_not_money", "Expected and void payments have no allocations, refunds or ledger entries")
+def unreceived_payments_are_not_money() -> list[Finding]:
+    bad = Payment.objects.exclude(status=Payment.RECEIVED).filter(
+        Q(pk__in=PaymentAllocation.objects.values("payment_id")) | Q(pk__in=Refund.objects.values("payment_id")) | Q(pk__in=LedgerEntry.objects.filter(payment__isnull=False).values("payment_id"))
+    )
+    return [Finding(f"payment {p.pk} is {p.status} but is treated as money", tenant_id=p.tenant_id, data={"payment_id": p.pk}) for p in bad]
 
 
 @repair("billing.ledger_balances")

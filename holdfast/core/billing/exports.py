@@ -34,8 +34,12 @@ def invoices_csv(tenant, **filters) -> str:
 def payments_csv(tenant, **filters) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["id", "paid_at", "customer", "method", "reference", "currency", "amount", "allocated", "refunded", "unallocated", "needs_refund"])
-    for p in selectors.payments(tenant, **filters).order_by("paid_at", "id"):
-        writer.writerow([p.pk, p.paid_at.isoformat(), _safe(p.customer.name), p.method, _safe(p.reference), p.currency, _major(p.amount_minor, p.currency),
-                         _major(p.allocated_minor, p.currency), _major(p.refunded_minor, p.currency), _major(p.unallocated_minor, p.currency), "yes" if p.needs_refund else "no"])
+    # New columns go at the end, so spreadsheets built on the old layout keep working.
+    writer.writerow(["id", "paid_at", "customer", "method", "reference", "currency", "amount", "allocated", "refunded", "unallocated", "needs_refund", "status", "kind", "due_date", "booking"])
+    for p in selectors.payments(tenant, **filters).order_by("paid_at", "due_date", "id"):
+        # Only RECEIVED rows are money: an expected payment shows its amount but nothing allocated or unallocated.
+        unallocated = p.unallocated_minor if p.status == p.RECEIVED else 0
+        writer.writerow([p.pk, p.paid_at.isoformat() if p.paid_at else "", _safe(p.customer.name), p.method, _safe(p.reference), p.currency, _major(p.amount_minor, p.currency),
+                         _major(p.allocated_minor, p.currency), _major(p.refunded_minor, p.currency), _major(unallocated, p.currency), "yes" if p.needs_refund else "no",
+                         p.status, _safe(p.kind), p.due_date or "", _safe(p.booking.reference or p.booking_id) if p.booking_id else ""])
     return out.getvalue()

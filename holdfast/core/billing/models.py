@@ -2,9 +2,10 @@
 allocations, refunds, credit notes, per-booking ledgers (folios), payment reminders, provider events.
 
 Money is integer minor units plus a currency code (holdfast.kit.money); rates are Decimal.
-Bookings are referenced by `booking_id` + `source` (the booking engine lands separately; a real FK
-can replace the plain id once it exists). What a customer still owes is always derived from
-allocations and credit notes, never stored.
+A Payment points at its core booking with a real foreign key (`booking`, column booking_id); quotes,
+items, invoices and ledgers still carry a plain `booking_id` + `source` (a vertical may key them by
+its own record). What a customer still owes is always derived from allocations and credit notes,
+never stored. Only RECEIVED payments are money: EXPECTED ones are a schedule, VOID ones a record.
 """
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from holdfast.core.bookings.models import Booking
 from holdfast.core.customers.models import Customer
+from holdfast.core.inventory.models import Site
 from holdfast.core.tenancy.models import TenantOwned
 from holdfast.kit.errors import Conflict
 
@@ -68,11 +71,14 @@ class PriceRule(TenantOwned):
 class TaxRule(TenantOwned):
     """GlobalTax (seed 002 ADR-S011): a percentage by country/region with effective dates.
 
-    Blank country = applies everywhere; blank region = the whole country. The most specific active
-    rule wins, then the latest effective_from.
+    Blank country = applies everywhere; blank region = the whole country. `site` set = the rule is
+    that site's (a hotel property's own rate) and beats every tenant-wide rule there; it never applies
+    elsewhere. Precedence (services/pricing.resolve_tax): site rule > tenant-wide, then region >
+    country > everywhere, then the latest effective_from, then the newest.
     """
 
     name = models.CharField(max_length=100)
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     rate = models.DecimalField(max_digits=5, decimal_places=2)  # 6.00 = 6 %
     country = models.CharField(max_length=2, blank=True, default="")
     region = models.CharField(max_length=100, blank=True, default="")
@@ -299,7 +305,19 @@ class InvoiceLine(TenantOwned):
 
 
 class Payment(TenantOwned):
-    """A receipt: money received. Allocations spread it over invoices; what is left is customer credit."""
+    """Money for a customer, optionally bound to one core booking.
+
+    RECEIVED = money received (the default; `paid_at` and `method` set). EXPECTED = money the
+    customer is due to pay by `due_date` (a token, a down payment, an instalment, the balance): not
+    money yet, it counts in no finance figure until it is received. VOID = an expected payment that
+    will not come. Allocations spread received money over invoices; what is left is customer credit.
+    `reminder_count`/`last_reminder_at` always equal its SENT reminders (same transaction; doctor).
+    """
+
+    EXPECTED = "EXPECTED"
+    RECEIVED = "RECEIVED"
+    VOID = "VOID"
+    STATUSES = [(EXPECTED, "Expected"), (RECEIVED, "Received"), (VOID, "Void")]
 
     CASH = "CASH"
     CARD = "CARD"
@@ -310,24 +328,44 @@ class Payment(TenantOwned):
     METHODS = [(CASH, "Cash"), (CARD, "Card"), (CHECK, "Cheque"), (BANK_TRANSFER, "Bank transfer"), (STRIPE, "Stripe"), (OTHER, "Other")]
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
-    booking_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    booking = models.ForeignKey(Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="billing_payments", db_column="booking_id")
     source = models.CharField(max_length=60, blank=True, default="")
-    method = models.CharField(max_length=14, choices=METHODS)
+    status = models.CharField(max_length=8, choices=STATUSES, default=RECEIVED)
+    kind = models.CharField(max_length=40, blank=True, default="")  # free label: TOKEN, DOWN_PAYMENT, INSTALMENT, BALANCE …
+    due_date = models.DateField(null=True, blank=True)  # required while EXPECTED
+    method = models.CharField(max_length=14, choices=METHODS, blank=True, default="")  # blank until received
     reference = models.CharField(max_length=200, blank=True, default="")
-    paid_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)  # NULL until received
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     needs_refund = models.BooleanField(default=False)
     flag_reason = models.CharField(max_length=300, blank=True, default="")
     provider_ref = models.CharField(max_length=200, blank=True, default="")
     notes = models.TextField(blank=True, default="")
+    reminder_count = models.PositiveIntegerField(default=0)
+    last_reminder_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=300, blank=True, default="")
     recorded_by = models.CharField(max_length=200, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-paid_at", "-id"]
-        indexes = [models.Index(fields=["tenant", "customer"], name="payment_customer_idx")]
-        constraints = [models.CheckConstraint(condition=Q(amount_minor__gt=0), name="payment_amount_positive")]
+        indexes = [
+            models.Index(fields=["tenant", "customer"], name="payment_customer_idx"),
+            models.Index(fields=["tenant", "status", "due_date"], name="payment_status_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(condition=~Q(status="EXPECTED") | Q(due_date__isnull=False), name="payment_expected_has_due_date"),
+            models.CheckConstraint(condition=~Q(status="RECEIVED") | (Q(paid_at__isnull=False) & ~Q(method="")), name="payment_received_has_time_and_method"),
+            models.CheckConstraint(condition=Q(status="RECEIVED") | Q(paid_at__isnull=True), name="payment_paid_at_only_when_received"),
+            models.CheckConstraint(condition=~Q(status="VOID") | Q(voided_at__isnull=False), name="payment_void_has_time"),
+        ]
+
+    @property
+    def is_received(self) -> bool:
+        return self.status == self.RECEIVED
 
 
 class PaymentAllocation(TenantOwned):
@@ -383,6 +421,7 @@ class LedgerAccount(TenantOwned):
     booking_id = models.BigIntegerField(db_index=True)
     source = models.CharField(max_length=60, blank=True, default="")
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT, related_name="+")  # the property/site the folio belongs to
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=6, choices=STATUSES, default=OPEN)
     charges_minor = models.BigIntegerField(default=0)
@@ -415,6 +454,7 @@ class LedgerEntry(TenantOwned):
 
     account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="entries")
     entry_type = models.CharField(max_length=10, choices=TYPES)
+    code = models.CharField(max_length=40, blank=True, default="")  # the vertical's own word (ROOM_CHARGE); defaults to entry_type
     description = models.CharField(max_length=300)
     amount_minor = models.BigIntegerField()  # positive = charge, negative = credit
     posted_at = models.DateTimeField(default=timezone.now)
@@ -435,13 +475,16 @@ class LedgerEntry(TenantOwned):
 
 
 class PaymentReminder(TenantOwned):
+    """A reminder about exactly one thing: an invoice, or one (expected) payment."""
+
     SCHEDULED = "SCHEDULED"
     SENT = "SENT"
     FAILED = "FAILED"
     CANCELLED = "CANCELLED"
     STATUSES = [(SCHEDULED, "Scheduled"), (SENT, "Sent"), (FAILED, "Failed"), (CANCELLED, "Cancelled")]
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="reminders")
+    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="reminders")
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="reminders")
     status = models.CharField(max_length=9, choices=STATUSES, default=SCHEDULED)
     scheduled_for = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -455,7 +498,10 @@ class PaymentReminder(TenantOwned):
     class Meta:
         ordering = ["-scheduled_for", "-id"]
         indexes = [models.Index(fields=["status", "scheduled_for"], name="reminder_due_idx")]
-        constraints = [models.CheckConstraint(condition=~Q(status="SENT") | Q(sent_at__isnull=False), name="reminder_sent_has_time")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(status="SENT") | Q(sent_at__isnull=False), name="reminder_sent_has_time"),
+            models.CheckConstraint(condition=Q(invoice__isnull=False, payment__isnull=True) | Q(invoice__isnull=True, payment__isnull=False), name="reminder_exactly_one_target"),
+        ]
 
 
 class ProviderEvent(models.Model):

@@ -1,9 +1,11 @@
 """Revenue figures and forecast (seed 003 §5.5, §6.1–6.2). Read-only, derived from canonical rows.
 
-Revenue is PAID money only: the allocations on invoices whose status is PAID, dated by the
-invoice's paid_at (refunds release allocations and reopen the invoice, so they drop out; credit notes
+Revenue is PAID money only: the allocations (which only RECEIVED payments have) on invoices whose
+status is PAID, dated by the invoice's paid_at (refunds release allocations and reopen the invoice, so they drop out; credit notes
 are not money and never count). Periods are days in the tenant's time zone. VOID, DRAFT and
 UNCOLLECTIBLE invoices are never revenue; VOID and UNCOLLECTIBLE are never unpaid or overdue.
+EXPECTED payments are a schedule, not money: they appear only in the forecast (and as overdue when
+their due date has passed); VOID payments appear nowhere.
 """
 from __future__ import annotations
 
@@ -13,12 +15,12 @@ from django.db.models import Count, F, Sum
 
 from holdfast.kit import clock
 
-from .models import Invoice, InvoiceItem, InvoiceLine, PaymentAllocation
+from .models import Invoice, InvoiceItem, InvoiceLine, Payment, PaymentAllocation
 from .selectors import tenant_today, with_amounts
 
 
 def _paid_allocations(tenant):
-    return PaymentAllocation.objects.for_tenant(tenant).filter(invoice__status=Invoice.PAID)
+    return PaymentAllocation.objects.for_tenant(tenant).filter(invoice__status=Invoice.PAID, payment__status=Payment.RECEIVED)
 
 
 def _paid_between(tenant, start: dt.datetime, end: dt.datetime) -> int:
@@ -89,16 +91,24 @@ def _window(tenant, qs, field: str, since, until):
 
 
 def forecast(tenant) -> dict:
-    """Expected money: completed-not-invoiced items (pipeline) and PENDING invoices not yet due."""
+    """Expected money: completed-not-invoiced items (pipeline), PENDING invoices not yet due, and
+    EXPECTED payments (a down payment, an instalment…; those past due counted apart as overdue)."""
     today = tenant_today(tenant)
     pipeline = InvoiceItem.objects.for_tenant(tenant).filter(status=InvoiceItem.PENDING).aggregate(s=Sum(F("amount_minor") + F("tax_minor")), n=Count("id"))
     upcoming = with_amounts(Invoice.objects.for_tenant(tenant).filter(status=Invoice.PENDING, due_date__gte=today))
     upcoming_minor = sum(i.remaining_minor for i in upcoming)
+    expected = Payment.objects.for_tenant(tenant).filter(status=Payment.EXPECTED, currency=tenant.currency)
+    due = expected.filter(due_date__gte=today).aggregate(s=Sum("amount_minor"), n=Count("id"))
+    late = expected.filter(due_date__lt=today).aggregate(s=Sum("amount_minor"), n=Count("id"))
     return {
         "currency": tenant.currency,
         "uninvoiced_items_count": pipeline["n"] or 0,
         "uninvoiced_minor": pipeline["s"] or 0,
         "pending_due_count": upcoming.count(),
         "pending_due_minor": upcoming_minor,
-        "expected_minor": (pipeline["s"] or 0) + upcoming_minor,
+        "expected_payments_count": due["n"] or 0,
+        "expected_payments_minor": due["s"] or 0,
+        "overdue_payments_count": late["n"] or 0,
+        "overdue_payments_minor": late["s"] or 0,
+        "expected_minor": (pipeline["s"] or 0) + upcoming_minor + (due["s"] or 0),
     }

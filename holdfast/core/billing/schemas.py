@@ -55,6 +55,7 @@ class TaxRuleIn(Schema):
     rate: Decimal
     country: str = ""
     region: str = ""
+    site_id: int | None = None  # a site's own rule (beats tenant-wide rules there)
     effective_from: dt.date
     effective_to: dt.date | None = None
 
@@ -65,6 +66,7 @@ class TaxRulePatch(Schema):
     rate: Decimal | None = None
     country: str | None = None
     region: str | None = None
+    site_id: int | None = None  # explicit null = tenant-wide
     effective_from: dt.date | None = None
     effective_to: dt.date | None = None
     is_active: bool | None = None
@@ -76,6 +78,7 @@ class TaxRuleOut(Schema):
     rate: Decimal
     country: str
     region: str
+    site_id: int | None
     effective_from: dt.date
     effective_to: dt.date | None
     is_active: bool
@@ -274,6 +277,24 @@ class PaymentIn(Schema):
     allocations: list[AllocationIn] | None = None
     invoice_ids: list[int] | None = None
     notes: str = ""
+    kind: str = Field("", max_length=40)
+
+
+class ExpectPaymentIn(Schema):
+    customer_id: int
+    amount_minor: int
+    due_date: dt.date
+    booking_id: int | None = None
+    kind: str = Field("", max_length=40)
+    currency: str | None = None
+    source: str = Field("", max_length=60)
+    notes: str = ""
+
+
+class ReceivePaymentIn(Schema):
+    method: str
+    paid_at: dt.datetime | None = None
+    reference: str = Field("", max_length=200)
 
 
 class MarkPaidIn(Schema):
@@ -321,9 +342,14 @@ class PaymentOut(Schema):
     id: int
     customer_id: int
     booking_id: int | None
+    booking_reference: str | None
+    source: str
+    status: str
+    kind: str
+    due_date: dt.date | None
     method: str
     reference: str
-    paid_at: dt.datetime
+    paid_at: dt.datetime | None
     amount_minor: int
     currency: str
     allocated_minor: int
@@ -331,6 +357,14 @@ class PaymentOut(Schema):
     unallocated_minor: int
     needs_refund: bool
     flag_reason: str
+    reminder_count: int
+    last_reminder_at: dt.datetime | None
+    voided_at: dt.datetime | None
+    void_reason: str
+
+    @staticmethod
+    def resolve_booking_reference(obj):
+        return (obj.booking.reference or str(obj.booking_id)) if obj.booking_id else None
 
 
 class PaymentPage(Schema):
@@ -348,7 +382,8 @@ class ReminderIn(Schema):
 
 class ReminderOut(Schema):
     id: int
-    invoice_id: int
+    invoice_id: int | None
+    payment_id: int | None
     status: str
     scheduled_for: dt.datetime
     sent_at: dt.datetime | None
@@ -365,11 +400,14 @@ class LedgerEntryIn(Schema):
     description: str = Field(..., min_length=1, max_length=300)
     customer_id: int | None = None
     currency: str | None = None
+    code: str = Field("", max_length=40)
+    site_id: int | None = None
 
 
 class LedgerEntryOut(Schema):
     id: int
     entry_type: str
+    code: str
     description: str
     amount_minor: int
     posted_at: dt.datetime
@@ -387,6 +425,7 @@ class LedgerOut(Schema):
     id: int
     booking_id: int
     source: str
+    site_id: int | None
     currency: str
     status: str
     charges_minor: int

@@ -62,8 +62,9 @@ def payment_unallocated_minor(payment) -> int:
 
 
 def customer_credit_minor(tenant, customer_id: int, currency: str | None = None) -> int:
-    """Money received from the customer and not yet allocated or refunded (overpayments)."""
-    qs = with_payment_amounts(Payment.objects.for_tenant(tenant).filter(customer_id=customer_id))
+    """Money received from the customer and not yet allocated or refunded (overpayments). Expected and
+    void payments are not money and never credit."""
+    qs = with_payment_amounts(Payment.objects.for_tenant(tenant).filter(customer_id=customer_id, status=Payment.RECEIVED))
     if currency:
         qs = qs.filter(currency=currency)
     return sum(p.unallocated_minor for p in qs)
@@ -126,10 +127,19 @@ def get_invoice_item(tenant, pk) -> InvoiceItem:
     return get_owned(InvoiceItem, tenant, pk, what="invoice item")
 
 
-def payments(tenant, *, customer_id: int | None = None, needs_refund: bool | None = None, method: str | None = None):
-    qs = with_payment_amounts(Payment.objects.for_tenant(tenant).select_related("customer"))
+def payments(tenant, *, customer_id: int | None = None, needs_refund: bool | None = None, method: str | None = None, status: str | None = None, booking_id: int | None = None,
+             overdue: bool | None = None):
+    """Payments of every status (filter `status` for RECEIVED money); `overdue` = EXPECTED and due before today."""
+    qs = with_payment_amounts(Payment.objects.for_tenant(tenant).select_related("customer", "booking"))
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
+    if status:
+        qs = qs.filter(status=status.upper())
+    if booking_id:
+        qs = qs.filter(booking_id=booking_id)
+    if overdue is not None:
+        cond = Q(status=Payment.EXPECTED, due_date__lt=tenant_today(tenant))
+        qs = qs.filter(cond) if overdue else qs.exclude(cond)
     if needs_refund is not None:
         qs = qs.filter(needs_refund=needs_refund)
     if method:
@@ -138,7 +148,28 @@ def payments(tenant, *, customer_id: int | None = None, needs_refund: bool | Non
 
 
 def get_payment(tenant, pk) -> Payment:
-    return get_owned(with_payment_amounts(Payment.objects.select_related("customer")), tenant, pk, what="payment")
+    return get_owned(with_payment_amounts(Payment.objects.select_related("customer", "booking")), tenant, pk, what="payment")
+
+
+def expected_payments(tenant, *, booking_id: int | None = None, customer_id: int | None = None):
+    """EXPECTED payments, soonest due first (a schedule, not money)."""
+    return payments(tenant, status=Payment.EXPECTED, booking_id=booking_id, customer_id=customer_id).order_by("due_date", "id")
+
+
+def is_payment_overdue(tenant, payment) -> bool:
+    return payment.status == Payment.EXPECTED and payment.due_date is not None and payment.due_date < tenant_today(tenant)
+
+
+def received_minor(tenant, *, booking_id: int | None = None, customer_id: int | None = None, currency: str | None = None) -> int:
+    """RECEIVED money net of refunds (the only payments that are money)."""
+    qs = with_payment_amounts(Payment.objects.for_tenant(tenant).filter(status=Payment.RECEIVED))
+    if booking_id:
+        qs = qs.filter(booking_id=booking_id)
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    if currency:
+        qs = qs.filter(currency=currency)
+    return sum(p.amount_minor - p.refunded_minor for p in qs)
 
 
 def allocations_of_invoice(invoice):
@@ -185,10 +216,12 @@ def ledger_statement(account) -> list[dict]:
     return rows
 
 
-def reminders(tenant, *, invoice_id: int | None = None, status: str | None = None):
-    qs = PaymentReminder.objects.for_tenant(tenant).select_related("invoice")
+def reminders(tenant, *, invoice_id: int | None = None, payment_id: int | None = None, status: str | None = None):
+    qs = PaymentReminder.objects.for_tenant(tenant).select_related("invoice", "payment")
     if invoice_id:
         qs = qs.filter(invoice_id=invoice_id)
+    if payment_id:
+        qs = qs.filter(payment_id=payment_id)
     if status:
         qs = qs.filter(status=status.upper())
     return qs

@@ -20,10 +20,13 @@ from .payments import (
     allocate_payment,
     apply_customer_credit,
     create_credit_note,
+    expect_payment,
     flag_payment_for_refund,
     mark_invoice_paid,
+    receive_payment,
     record_payment,
     refund_payment,
+    void_payment,
 )
 from .pricing import create_price_rule, create_tax_rule, lock_quote, price_booking, quote, reprice_unlocked_quotes, update_price_rule, update_tax_rule
 from .providers import handle_stripe_webhook
@@ -31,7 +34,7 @@ from .reminders import cancel_reminder, retry_reminder, schedule_reminder, send_
 
 __all__ = [
     "allocate_payment", "apply_customer_credit", "cancel_reminder", "close_ledger", "create_credit_note", "create_invoice", "create_invoice_item",
-    "create_price_rule", "create_tax_rule", "flag_overdue_invoices", "flag_payment_for_refund", "handle_stripe_webhook", "issue_invoice", "items_from_quote", "lock_quote",
+    "create_price_rule", "create_tax_rule", "expect_payment", "receive_payment", "void_payment", "flag_overdue_invoices", "flag_payment_for_refund", "handle_stripe_webhook", "issue_invoice", "items_from_quote", "lock_quote",
     "mark_invoice_paid", "mark_invoice_sent", "mark_uncollectible", "post_ledger_entry", "price_booking", "quote", "record_payment", "refund_payment",
     "reopen_ledger", "reprice_unlocked_quotes", "retry_reminder", "schedule_reminder", "send_due_reminders", "update_price_rule", "update_tax_rule", "void_invoice",
     "void_invoice_item", "void_items_for_booking",

@@ -6,7 +6,15 @@
   of the payment that completed it) and goes back to PENDING if a refund takes money off it.
 - What a payment has left after allocations and refunds is the customer's credit.
 - Refunds take unallocated money first, then de-allocate from the most recent allocations.
-Lock order: payment rows, then invoice rows, each ascending by id.
+- Expected payments (EXPECTED, with a due date and a kind such as DOWN_PAYMENT) are a schedule, not
+  money: they take no allocation, credit or refund and count in no finance figure until
+  `receive_payment` turns them RECEIVED; `void_payment` drops one that will not come. Receiving or
+  voiding cancels the payment's SCHEDULED reminders.
+- Desk money on a folio: a RECEIVED payment bound to a booking and not allocated at receipt posts a
+  PAYMENT entry on that booking's ledger (source = the payment's source), and its refunds post
+  REFUND there. Its money lives on that ledger only: allocating it later to an invoice posts nothing
+  more, and de-allocating it by a refund posts the refund once, on the booking's ledger.
+Lock order: payment rows, then invoice rows, each ascending by id; ledgers after them.
 """
 from __future__ import annotations
 
@@ -15,6 +23,7 @@ import datetime as dt
 from django.db import transaction
 
 from holdfast.core.audit.services import log_action
+from holdfast.core.bookings.models import Booking
 from holdfast.core.customers.models import Customer
 from holdfast.core.events.services import emit, emit_stats_changed
 from holdfast.core.tenancy.selectors import get_owned
@@ -22,10 +31,44 @@ from holdfast.kit.clock import now
 from holdfast.kit.errors import Conflict, ValidationFailed
 
 from .. import hooks, selectors
-from ..models import CreditNote, Invoice, LedgerEntry, Payment, PaymentAllocation, PaymentReminder, Refund
+from ..models import CreditNote, Invoice, LedgerAccount, LedgerEntry, Payment, PaymentAllocation, PaymentReminder, Refund
 from . import ledger
 from ._common import actor_label, currency_of, lock_rows, require_positive
 from .invoicing import ledger_of_invoice
+
+
+def _booking_id(tenant, booking_id) -> int | None:
+    """The tenant's core booking (404 for a foreign or missing one)."""
+    return None if booking_id in (None, "") else get_owned(Booking, tenant, booking_id, what="booking").pk
+
+
+def _known_booking_id(tenant, booking_id) -> int | None:
+    """For callers that copy an invoice's plain booking_id: bind the payment only when it names a core booking."""
+    if booking_id is None:
+        return None
+    return booking_id if Booking.objects.for_tenant(tenant).filter(pk=booking_id).exists() else None
+
+
+def _require_received(payment: Payment, what: str) -> None:
+    if payment.status != Payment.RECEIVED:
+        raise Conflict(f"The payment is {payment.status}; only received money can be {what}.", code="payment_not_received", extra={"payment_id": payment.pk, "status": payment.status})
+
+
+def _direct_account_id(payment: Payment) -> int | None:
+    """The booking ledger this payment posted itself to at receipt (None: it went through invoices)."""
+    return LedgerEntry.objects.filter(payment=payment, invoice__isnull=True, entry_type=LedgerEntry.PAYMENT).values_list("account_id", flat=True).first()
+
+
+def _post_to_booking_ledger(tenant, actor, payment: Payment) -> None:
+    """Desk money: a received, booking-bound payment with no allocation goes onto its booking's ledger."""
+    if payment.booking_id is None or payment.status != Payment.RECEIVED or PaymentAllocation.objects.filter(payment=payment).exists():
+        return
+    account = ledger.ledger_for(tenant, booking_id=payment.booking_id, source=payment.source, currency=payment.currency, customer=payment.customer)
+    if account.status == LedgerAccount.CLOSED:
+        raise Conflict("The booking's ledger is closed; reopen it before taking money onto it.", code="ledger_closed", extra={"ledger_id": account.pk})
+    label = " ".join(x for x in ("Payment", payment.kind.replace("_", " ").lower(), payment.method, payment.reference) if x)
+    ledger.post(account, entry_type=LedgerEntry.PAYMENT, amount_minor=-payment.amount_minor, description=label, actor=actor, payment=payment, source_ref=f"payment:{payment.pk}")
+    emit(tenant, "ledger:posted", {"ledger_id": account.pk, "booking_id": payment.booking_id, "payment_id": payment.pk})
 
 
 def _settle_if_covered(tenant, actor, invoice: Invoice, *, paid_at, method: str) -> None:
@@ -40,6 +83,7 @@ def _settle_if_covered(tenant, actor, invoice: Invoice, *, paid_at, method: str)
 
 def _allocate(tenant, actor, payment: Payment, invoice: Invoice, amount: int | None) -> int:
     """Allocate up to `amount` (default: as much as possible). Caller holds both rows' locks."""
+    _require_received(payment, "allocated")
     if invoice.status != Invoice.PENDING:
         raise Conflict(f"Invoice {invoice.display_number} is {invoice.status}; only PENDING invoices take payments.", code="invoice_not_payable", extra={"invoice_id": invoice.pk})
     if invoice.customer_id != payment.customer_id or invoice.currency != payment.currency:
@@ -57,7 +101,7 @@ def _allocate(tenant, actor, payment: Payment, invoice: Invoice, amount: int | N
         allocation.amount_minor += amount
         allocation.save(update_fields=["amount_minor"])
     account = ledger_of_invoice(tenant, invoice)
-    if account is not None:
+    if account is not None and _direct_account_id(payment) is None:
         ledger.post(account, entry_type=LedgerEntry.PAYMENT, amount_minor=-amount, description=f"Payment {payment.method} {payment.reference}".strip(), actor=actor, invoice=invoice, payment=payment)
     log_action(tenant=tenant, actor=actor, entity=allocation, action="billing.payment.allocated", diff={"payment_id": [None, payment.pk], "invoice_id": [None, invoice.pk], "amount_minor": [None, amount]})
     _settle_if_covered(tenant, actor, invoice, paid_at=payment.paid_at, method=payment.method)
@@ -66,8 +110,11 @@ def _allocate(tenant, actor, payment: Payment, invoice: Invoice, amount: int | N
 
 def record_payment(*, tenant, actor, customer_id: int, amount_minor: int, method: str, currency: str | None = None, reference: str = "", paid_at: dt.datetime | None = None,
                    booking_id: int | None = None, source: str = "", allocations: list[dict] | None = None, invoice_ids: list[int] | None = None,
-                   provider_ref: str = "", needs_refund: bool = False, flag_reason: str = "", notes: str = "") -> Payment:
+                   provider_ref: str = "", needs_refund: bool = False, flag_reason: str = "", notes: str = "", kind: str = "") -> Payment:
     """Record money received and allocate it, all or nothing.
+
+    `booking_id` binds it to a core booking of the tenant (404 otherwise); with no allocation it is
+    posted to that booking's ledger under `source` (desk money on a folio).
 
     `allocations` = [{"invoice_id": 1, "amount_minor": 500}, …] allocates exact amounts;
     `invoice_ids` allocates as much as possible to those invoices, oldest due first. What is left
@@ -81,16 +128,19 @@ def record_payment(*, tenant, actor, customer_id: int, amount_minor: int, method
     for a in allocations or []:
         require_positive("amount_minor", a.get("amount_minor"))
     currency = currency_of(tenant, currency)
+    booking_id = _booking_id(tenant, booking_id)
     if not needs_refund and hooks.booking_is_cancelled(tenant, source, booking_id):
         # Money for a cancelled booking is kept (never lost) but not applied: it waits for a refund.
         needs_refund, flag_reason, allocations, invoice_ids = True, flag_reason or "Payment received for a cancelled booking.", None, None
     with transaction.atomic():
         customer = get_owned(Customer, tenant, customer_id, what="customer")
         payment = Payment.objects.create(
-            tenant=tenant, customer=customer, booking_id=booking_id, source=source, method=method, reference=(reference or "")[:200], paid_at=paid_at or now(),
-            amount_minor=amount_minor, currency=currency, provider_ref=provider_ref, needs_refund=needs_refund, flag_reason=flag_reason[:300], notes=notes, recorded_by=actor_label(actor),
+            tenant=tenant, customer=customer, booking_id=booking_id, source=source, status=Payment.RECEIVED, kind=(kind or "").strip().upper()[:40], method=method,
+            reference=(reference or "")[:200], paid_at=paid_at or now(), amount_minor=amount_minor, currency=currency, provider_ref=provider_ref, needs_refund=needs_refund,
+            flag_reason=flag_reason[:300], notes=notes, recorded_by=actor_label(actor),
         )
-        log_action(tenant=tenant, actor=actor, entity=payment, action="billing.payment.recorded", diff={"amount_minor": [None, amount_minor], "method": [None, method], "customer_id": [None, customer.pk]})
+        log_action(tenant=tenant, actor=actor, entity=payment, action="billing.payment.recorded",
+                   diff={"amount_minor": [None, amount_minor], "method": [None, method], "customer_id": [None, customer.pk], "booking_id": [None, booking_id]})
         wanted = {int(a["invoice_id"]): a["amount_minor"] for a in allocations or []}
         ids = sorted(set(wanted) | {int(i) for i in invoice_ids or []})
         if ids:
@@ -102,7 +152,8 @@ def record_payment(*, tenant, actor, customer_id: int, amount_minor: int, method
                 if not allocations and selectors.payment_unallocated_minor(payment) == 0:
                     break
                 _allocate(tenant, actor, payment, invoices[invoice_id], wanted.get(invoice_id))
-        emit(tenant, "payment:recorded", {"payment_id": payment.pk, "customer_id": customer.pk, "amount_minor": amount_minor, "needs_refund": needs_refund})
+        _post_to_booking_ledger(tenant, actor, payment)
+        emit(tenant, "payment:recorded", {"payment_id": payment.pk, "customer_id": customer.pk, "amount_minor": amount_minor, "needs_refund": needs_refund, "booking_id": booking_id})
         emit_stats_changed(tenant, "billing")
     return payment
 
@@ -115,7 +166,7 @@ def mark_invoice_paid(*, tenant, actor, invoice_id: int, method: str, reference:
             raise Conflict(f"Only a PENDING invoice can be marked paid; this one is {invoice.status}.", code="invoice_not_payable")
         remaining = selectors.invoice_remaining_minor(invoice)
         record_payment(tenant=tenant, actor=actor, customer_id=invoice.customer_id, amount_minor=remaining, method=method, currency=invoice.currency, reference=reference,
-                       paid_at=paid_at, booking_id=invoice.booking_id, source=invoice.source, allocations=[{"invoice_id": invoice.pk, "amount_minor": remaining}])
+                       paid_at=paid_at, booking_id=_known_booking_id(tenant, invoice.booking_id), source=invoice.source, allocations=[{"invoice_id": invoice.pk, "amount_minor": remaining}])
         invoice.refresh_from_db()
     return invoice
 
@@ -137,7 +188,7 @@ def apply_customer_credit(*, tenant, actor, invoice_id: int) -> int:
     with transaction.atomic():
         invoice = get_owned(Invoice, tenant, invoice_id, what="invoice")
         applied = 0
-        candidates = selectors.with_payment_amounts(Payment.objects.for_tenant(tenant).filter(customer_id=invoice.customer_id, currency=invoice.currency)).filter(unallocated_minor__gt=0)
+        candidates = selectors.with_payment_amounts(Payment.objects.for_tenant(tenant).filter(customer_id=invoice.customer_id, currency=invoice.currency, status=Payment.RECEIVED)).filter(unallocated_minor__gt=0)
         payments = lock_rows(Payment.objects.filter(pk__in=[p.pk for p in candidates]))  # payments before invoices: the lock order
         invoice = lock_rows(Invoice.objects.filter(pk=invoice.pk))[0]
         for payment in payments:
@@ -158,10 +209,12 @@ def refund_payment(*, tenant, actor, payment_id: int, amount_minor: int, reason:
         raise ValidationFailed("Say why the money is refunded.", fields={"reason": ["Required."]})
     with transaction.atomic():
         payment = get_owned(Payment.objects.select_for_update(), tenant, payment_id, what="payment")
+        _require_received(payment, "refunded")
         refundable = payment.amount_minor - selectors.payment_refunded_minor(payment)
         if amount_minor > refundable:
             raise Conflict(f"Only {refundable} minor units of this payment can still be refunded.", code="refund_exceeds_payment", extra={"refundable_minor": refundable})
         to_release = amount_minor - max(0, selectors.payment_unallocated_minor(payment))
+        direct_id = _direct_account_id(payment)
         if to_release > 0:
             allocations = list(PaymentAllocation.objects.filter(payment=payment).order_by("-id"))
             invoices = {i.pk: i for i in lock_rows(Invoice.objects.filter(pk__in=[a.invoice_id for a in allocations]))}
@@ -169,9 +222,13 @@ def refund_payment(*, tenant, actor, payment_id: int, amount_minor: int, reason:
                 if to_release <= 0:
                     break
                 take = min(allocation.amount_minor, to_release)
-                _release(tenant, actor, payment, allocation, invoices[allocation.invoice_id], take)
+                _release(tenant, actor, payment, allocation, invoices[allocation.invoice_id], take, on_ledger=direct_id is None)
                 to_release -= take
         refund = Refund.objects.create(tenant=tenant, payment=payment, amount_minor=amount_minor, reason=reason.strip()[:300], method=method or payment.method, reference=reference[:200], recorded_by=actor_label(actor))
+        if direct_id is not None:
+            account = lock_rows(LedgerAccount.objects.filter(pk=direct_id))[0]
+            ledger.post(account, entry_type=LedgerEntry.REFUND, amount_minor=amount_minor, description=f"Refund of payment {payment.pk}: {refund.reason}",
+                        actor=actor, payment=payment, source_ref=f"refund:{refund.pk}")
         if payment.needs_refund and selectors.payment_unallocated_minor(payment) == 0:
             payment.needs_refund = False
             payment.save(update_fields=["needs_refund"])
@@ -181,15 +238,16 @@ def refund_payment(*, tenant, actor, payment_id: int, amount_minor: int, reason:
     return refund
 
 
-def _release(tenant, actor, payment: Payment, allocation: PaymentAllocation, invoice: Invoice, amount: int) -> None:
-    """Take `amount` back off an allocation; a PAID invoice that is no longer covered is PENDING again."""
+def _release(tenant, actor, payment: Payment, allocation: PaymentAllocation, invoice: Invoice, amount: int, *, on_ledger: bool = True) -> None:
+    """Take `amount` back off an allocation; a PAID invoice that is no longer covered is PENDING again.
+    `on_ledger=False` for a payment whose money lives on its booking's ledger (the caller posts there)."""
     if amount == allocation.amount_minor:
         allocation.delete()
     else:
         allocation.amount_minor -= amount
         allocation.save(update_fields=["amount_minor"])
     account = ledger_of_invoice(tenant, invoice)
-    if account is not None:
+    if account is not None and on_ledger:
         ledger.post(account, entry_type=LedgerEntry.REFUND, amount_minor=amount, description=f"Refund of payment {payment.pk}", actor=actor, invoice=invoice, payment=payment)
     if invoice.status == Invoice.PAID and selectors.invoice_remaining_minor(invoice) > 0:
         invoice.status, invoice.paid_at, invoice.payment_method = Invoice.PENDING, None, ""
@@ -225,8 +283,85 @@ def create_credit_note(*, tenant, actor, invoice_id: int, amount_minor: int, rea
 def flag_payment_for_refund(*, tenant, actor, payment_id: int, reason: str) -> Payment:
     with transaction.atomic():
         payment = get_owned(Payment.objects.select_for_update(), tenant, payment_id, what="payment")
+        _require_received(payment, "flagged for refund")
         payment.needs_refund, payment.flag_reason = True, (reason or "")[:300]
         payment.save(update_fields=["needs_refund", "flag_reason"])
         log_action(tenant=tenant, actor=actor, entity=payment, action="billing.payment.flagged", diff={"needs_refund": [False, True], "reason": [None, payment.flag_reason]})
         emit(tenant, "payment:flagged", {"payment_id": payment.pk, "reason": payment.flag_reason})
+    return payment
+
+
+# ---------------------------------------------------------------- expected payments
+
+
+def _cancel_scheduled_reminders(tenant, actor, payment: Payment) -> int:
+    cancelled = PaymentReminder.objects.filter(payment=payment, status=PaymentReminder.SCHEDULED).update(status=PaymentReminder.CANCELLED, last_error=f"payment is {payment.status}")
+    if cancelled:
+        log_action(tenant=tenant, actor=actor, entity=payment, action="billing.payment.reminders_cancelled", diff={"cancelled": [None, cancelled]})
+    return cancelled
+
+
+def expect_payment(*, tenant, actor, booking_id: int | None, customer_id: int, amount_minor: int, due_date: dt.date, kind: str = "", currency: str | None = None,
+                   source: str = "", notes: str = "") -> Payment:
+    """Record money a customer is due to pay by `due_date` (e.g. kind DOWN_PAYMENT for a booking).
+
+    Not money yet: no allocation, credit, ledger entry or finance figure until `receive_payment`.
+    `booking_id` (optional) must be a core booking of the tenant."""
+    require_positive("amount_minor", amount_minor)
+    if not isinstance(due_date, dt.date):
+        raise ValidationFailed("An expected payment needs a due date.", fields={"due_date": ["Required."]})
+    currency = currency_of(tenant, currency)
+    with transaction.atomic():
+        customer = get_owned(Customer, tenant, customer_id, what="customer")
+        booking_id = _booking_id(tenant, booking_id)
+        payment = Payment.objects.create(
+            tenant=tenant, customer=customer, booking_id=booking_id, source=source or "", status=Payment.EXPECTED, kind=(kind or "").strip().upper()[:40], due_date=due_date,
+            amount_minor=amount_minor, currency=currency, notes=notes or "", recorded_by=actor_label(actor),
+        )
+        log_action(tenant=tenant, actor=actor, entity=payment, action="billing.payment.expected",
+                   diff={"status": [None, Payment.EXPECTED], "amount_minor": [None, amount_minor], "due_date": [None, due_date], "kind": [None, payment.kind], "booking_id": [None, booking_id]})
+        emit(tenant, "payment:expected", {"payment_id": payment.pk, "customer_id": customer.pk, "booking_id": booking_id, "amount_minor": amount_minor, "due_date": due_date, "kind": payment.kind})
+        emit_stats_changed(tenant, "billing")
+    return payment
+
+
+def receive_payment(*, tenant, actor, payment_id: int, method: str, paid_at: dt.datetime | None = None, reference: str = "") -> Payment:
+    """EXPECTED -> RECEIVED: the money came (posted to its booking's ledger; its scheduled reminders cancelled)."""
+    if method not in dict(Payment.METHODS):
+        raise ValidationFailed("Unknown payment method.", fields={"method": [f"Use one of {', '.join(dict(Payment.METHODS))}."]})
+    if paid_at is not None and paid_at > now() + dt.timedelta(minutes=5):
+        raise ValidationFailed("A payment cannot be received in the future.", fields={"paid_at": ["Must not be in the future."]})
+    with transaction.atomic():
+        payment = get_owned(Payment.objects.select_for_update().select_related("customer"), tenant, payment_id, what="payment")
+        if payment.status != Payment.EXPECTED:
+            raise Conflict(f"Only an EXPECTED payment can be received; this one is {payment.status}.", code="payment_not_expected", extra={"status": payment.status})
+        if hooks.booking_is_cancelled(tenant, payment.source, payment.booking_id):
+            payment.needs_refund, payment.flag_reason = True, "Payment received for a cancelled booking."
+        payment.status, payment.method, payment.paid_at = Payment.RECEIVED, method, paid_at or now()
+        payment.reference = (reference or payment.reference or "")[:200]
+        payment.save(update_fields=["status", "method", "paid_at", "reference", "needs_refund", "flag_reason"])
+        _cancel_scheduled_reminders(tenant, actor, payment)
+        _post_to_booking_ledger(tenant, actor, payment)
+        log_action(tenant=tenant, actor=actor, entity=payment, action="billing.payment.received",
+                   diff={"status": [Payment.EXPECTED, Payment.RECEIVED], "method": [None, method], "paid_at": [None, payment.paid_at]})
+        emit(tenant, "payment:received", {"payment_id": payment.pk, "customer_id": payment.customer_id, "booking_id": payment.booking_id, "amount_minor": payment.amount_minor,
+                                          "needs_refund": payment.needs_refund})
+        emit_stats_changed(tenant, "billing")
+    return payment
+
+
+def void_payment(*, tenant, actor, payment_id: int, reason: str) -> Payment:
+    """EXPECTED -> VOID: the money will not come (received money is refunded instead, never voided)."""
+    if not (reason or "").strip():
+        raise ValidationFailed("Say why the expected payment is dropped.", fields={"reason": ["Required."]})
+    with transaction.atomic():
+        payment = get_owned(Payment.objects.select_for_update(), tenant, payment_id, what="payment")
+        if payment.status != Payment.EXPECTED:
+            raise Conflict(f"Only an EXPECTED payment can be voided; this one is {payment.status}.", code="payment_not_expected", extra={"status": payment.status})
+        payment.status, payment.voided_at, payment.void_reason = Payment.VOID, now(), reason.strip()[:300]
+        payment.save(update_fields=["status", "voided_at", "void_reason"])
+        _cancel_scheduled_reminders(tenant, actor, payment)
+        log_action(tenant=tenant, actor=actor, entity=payment, action="billing.payment.voided", diff={"status": [Payment.EXPECTED, Payment.VOID], "reason": [None, payment.void_reason]})
+        emit(tenant, "payment:voided", {"payment_id": payment.pk, "booking_id": payment.booking_id, "reason": payment.void_reason})
+        emit_stats_changed(tenant, "billing")
     return payment

@@ -13,8 +13,9 @@ Calculation. The rule that wins on the first day decides the product's calculati
     same rule form one period line: rate × quantity × days (quantity = units for the base price).
   - FLAT: rate × quantity once, regardless of duration (the base price's quantity is 1).
   - PERCENTAGE_ON_BASE (extras only): percent of the base subtotal.
-Tax: the tax rule in force on the first day for the quote's country/region, applied to every line
-(base and extras) and rounded per line; the document's tax is the sum of its lines' tax.
+Tax: the tax rule in force on the first day for the quote's site and country/region (a rule of that
+site beats every tenant-wide rule; see resolve_tax), applied to every line (base and extras) and
+rounded per line; the document's tax is the sum of its lines' tax.
 Rounding: one rule (holdfast.kit.money): each line is rounded once, half up.
 
 Prices are recomputed while a quote is unlocked and frozen when the vertical locks it; changing a
@@ -51,7 +52,8 @@ OVERLAP_RULE = (
     "Then the latest effective-from date.",
     "Then the newest rule.",
 )
-TAX_RULE = "The most specific active rule for the place (region > country > everywhere) in force on the booking's first day, then the latest effective-from date; it applies to every line, rounded per line."
+TAX_RULE = ("A rule of the booking's site beats every business-wide rule; then the most specific active rule for the place (region > country > everywhere) in force on the booking's first day, "
+            "then the latest effective-from date; it applies to every line, rounded per line.")
 
 
 # ---------------------------------------------------------------- rule resolution (pure)
@@ -83,17 +85,26 @@ def winning_rule(rules, day: dt.date, *, site_id=None, resource_type_id=None, ca
     return best
 
 
-def resolve_tax(tenant, *, day: dt.date, country: str = "", region: str = ""):
-    """The tax rule for a place and day: region beats country beats global, then latest start."""
+def resolve_tax(tenant, *, day: dt.date, country: str = "", region: str = "", site_id: int | None = None):
+    """The tax rule for a site, place and day, or None.
+
+    Candidates: the tenant's active rules in force on `day` whose place matches (blank country =
+    everywhere; a region needs its country) and whose site is empty or `site_id`. Precedence:
+      1. a rule of that site (a hotel property's own rate) over every tenant-wide rule;
+      2. region > country > everywhere;
+      3. the latest effective_from;
+      4. the newest rule.
+    A site's rule never applies to another site or to a booking without a site."""
     country, region = (country or "").upper(), (region or "").strip()
     candidates = TaxRule.objects.for_tenant(tenant).filter(is_active=True, effective_from__lte=day).filter(Q(effective_to__isnull=True) | Q(effective_to__gt=day))
+    candidates = candidates.filter(Q(site__isnull=True) | Q(site_id=site_id)) if site_id else candidates.filter(site__isnull=True)
     best, best_rank = None, None
     for rule in candidates:
         if rule.country and rule.country.upper() != country:
             continue
         if rule.region and (not rule.country or rule.region.lower() != region.lower()):
             continue
-        rank = (bool(rule.country) + bool(rule.region), rule.effective_from, rule.pk)
+        rank = (rule.site_id is not None, bool(rule.country) + bool(rule.region), rule.effective_from, rule.pk)
         if best_rank is None or rank > best_rank:
             best, best_rank = rule, rank
     return best
@@ -189,7 +200,7 @@ def quote(tenant, *, start_date: dt.date, end_date: dt.date, units: int = 1, ext
     base_subtotal = sum(line["amount_minor"] for line in lines)
     for extra in extras:
         lines += _price_product(by_code.get(extra["code"], []), code=extra["code"], kind=PriceLine.EXTRA, quantity=extra["quantity"], base_subtotal=base_subtotal, **scope)
-    tax = resolve_tax(tenant, day=start_date, country=tenant.country if country is None else country, region=tenant.region if region is None else region)
+    tax = resolve_tax(tenant, day=start_date, country=tenant.country if country is None else country, region=tenant.region if region is None else region, site_id=site_id)
     result = QuoteResult(currency=currency)
     for position, line in enumerate(lines):
         line["position"] = position
@@ -382,11 +393,14 @@ def update_price_rule(*, tenant, actor, rule_id: int, version: int, **changes) -
     return rule
 
 
-TAX_FIELDS = ("name", "rate", "country", "region", "effective_from", "effective_to", "is_active")
+TAX_FIELDS = ("name", "rate", "country", "region", "site_id", "effective_from", "effective_to", "is_active")
 
 
-def _clean_tax(data: dict) -> dict:
+def _clean_tax(data: dict, tenant=None) -> dict:
     errors: dict[str, list[str]] = {}
+    site_id = data.get("site_id")
+    if site_id is not None and (isinstance(site_id, bool) or not isinstance(site_id, int) or not Site.objects.for_tenant(tenant).filter(pk=site_id).exists()):
+        errors["site_id"] = ["No site with that id in this business."]
     try:
         data["rate"] = Decimal(str(data.get("rate")))
         if not data["rate"].is_finite() or data["rate"] < 0 or data["rate"] > 100:
@@ -417,11 +431,13 @@ def _reprice_for_tax(tenant, actor, rules) -> dict:
     return reprice_unlocked_quotes(tenant=tenant, actor=actor, affected=affected)
 
 
-def create_tax_rule(*, tenant, actor, name: str, rate, effective_from: dt.date, effective_to: dt.date | None = None, country: str = "", region: str = "") -> TaxRule:
-    data = _clean_tax({"name": name, "rate": rate, "effective_from": effective_from, "effective_to": effective_to, "country": country, "region": region})
+def create_tax_rule(*, tenant, actor, name: str, rate, effective_from: dt.date, effective_to: dt.date | None = None, country: str = "", region: str = "", site_id: int | None = None) -> TaxRule:
+    """A tax rule, tenant-wide or (with `site_id`) the site's own, which beats tenant-wide rules there."""
+    data = _clean_tax({"name": name, "rate": rate, "effective_from": effective_from, "effective_to": effective_to, "country": country, "region": region, "site_id": site_id}, tenant)
     with transaction.atomic():
         rule = TaxRule.objects.create(tenant=tenant, **data)
-        log_action(tenant=tenant, actor=actor, entity=rule, action="billing.tax_rule.created", diff={"rate": [None, rule.rate], "country": [None, rule.country], "region": [None, rule.region]})
+        log_action(tenant=tenant, actor=actor, entity=rule, action="billing.tax_rule.created",
+                   diff={"rate": [None, rule.rate], "country": [None, rule.country], "region": [None, rule.region], "site_id": [None, rule.site_id]})
         emit(tenant, "tax_rule:created", {"tax_rule_id": rule.pk})
         _reprice_for_tax(tenant, actor, [data])
     return rule
@@ -437,7 +453,7 @@ def update_tax_rule(*, tenant, actor, rule_id: int, version: int, **changes) -> 
         if rule.version != version:
             raise Conflict(f"The tax rule was changed by someone else (now version {rule.version}).", code="stale_version", extra={"current_version": rule.version})
         before = {k: getattr(rule, k) for k in TAX_FIELDS}
-        data = _clean_tax({**before, **changes})
+        data = _clean_tax({**before, **changes}, tenant)
         for key, value in data.items():
             setattr(rule, key, value)
         rule.version += 1

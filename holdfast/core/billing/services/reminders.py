@@ -1,10 +1,12 @@
 """Payment reminders: send now or schedule; the worker sends due ones by email.
 
-Each reminder is delivered in its own transaction with its row locked (SKIP LOCKED on PostgreSQL, so
-several workers never send the same one): the email goes out through Django's mailer, then the
-reminder becomes SENT and the invoice's reminder_count/last_reminder_at move with it — or, if the
-mailer fails, the reminder becomes FAILED with the error and the invoice is untouched.
-The invoice's reminder_count always equals its number of SENT reminders (the doctor checks it).
+A reminder is about exactly one thing: a PENDING invoice, or one EXPECTED payment (a down payment,
+an instalment…). Each reminder is delivered in its own transaction with its row locked (SKIP LOCKED
+on PostgreSQL, so several workers never send the same one): the email goes out through Django's
+mailer, then the reminder becomes SENT and its target's reminder_count/last_reminder_at move with it
+— or, if the mailer fails, the reminder becomes FAILED with the error and the target is untouched.
+A target's reminder_count always equals its number of SENT reminders (the doctor checks it). A
+target that no longer needs reminding (invoice not PENDING, payment not EXPECTED) cancels it.
 """
 from __future__ import annotations
 
@@ -23,24 +25,35 @@ from holdfast.kit.errors import Conflict, ValidationFailed
 from holdfast.kit.money import format_minor
 
 from .. import selectors
-from ..models import Invoice, PaymentReminder
+from ..models import Invoice, Payment, PaymentReminder
 from ._common import actor_label
 
 logger = logging.getLogger("holdfast.billing.reminders")
 
 
-def schedule_reminder(*, tenant, actor, invoice_id: int, send_at: dt.datetime | None = None, message: str = "", to_email: str = "") -> PaymentReminder:
-    """Record a reminder for a PENDING invoice; without `send_at` (or in the past) it is sent now."""
+def schedule_reminder(*, tenant, actor, invoice_id: int | None = None, payment_id: int | None = None, send_at: dt.datetime | None = None, message: str = "",
+                      to_email: str = "") -> PaymentReminder:
+    """Record a reminder for a PENDING invoice or an EXPECTED payment (give exactly one of the two);
+    without `send_at` (or in the past) it is sent now by the same delivery the worker uses."""
+    if (invoice_id is None) == (payment_id is None):
+        raise ValidationFailed("A reminder is about one invoice or one payment.", fields={"invoice_id": ["Give invoice_id or payment_id, not both."]})
     with transaction.atomic():
-        invoice = get_owned(Invoice.objects.select_related("customer"), tenant, invoice_id, what="invoice")
-        if invoice.status != Invoice.PENDING:
-            raise Conflict(f"Only a PENDING invoice needs reminders; this one is {invoice.status}.", code="invalid_invoice_status")
-        email = (to_email or invoice.customer.email or "").strip()
+        if invoice_id is not None:
+            target = get_owned(Invoice.objects.select_related("customer"), tenant, invoice_id, what="invoice")
+            if target.status != Invoice.PENDING:
+                raise Conflict(f"Only a PENDING invoice needs reminders; this one is {target.status}.", code="invalid_invoice_status")
+        else:
+            target = get_owned(Payment.objects.select_related("customer"), tenant, payment_id, what="payment")
+            if target.status != Payment.EXPECTED:
+                raise Conflict(f"Only an EXPECTED payment needs reminders; this one is {target.status}.", code="payment_not_expected")
+        email = (to_email or target.customer.email or "").strip()
         if not email:
             raise ValidationFailed("The customer has no email address to remind.", fields={"to_email": ["Give an address or add one to the customer."]})
-        reminder = PaymentReminder.objects.create(tenant=tenant, invoice=invoice, scheduled_for=send_at or now(), to_email=email, message=message or "", created_by=actor_label(actor))
-        log_action(tenant=tenant, actor=actor, entity=reminder, action="billing.reminder.scheduled", diff={"invoice_id": [None, invoice.pk], "scheduled_for": [None, reminder.scheduled_for]})
-        emit(tenant, "reminder:scheduled", {"reminder_id": reminder.pk, "invoice_id": invoice.pk})
+        reminder = PaymentReminder.objects.create(tenant=tenant, invoice_id=invoice_id and target.pk, payment_id=payment_id and target.pk, scheduled_for=send_at or now(),
+                                                  to_email=email, message=message or "", created_by=actor_label(actor))
+        ref = {"invoice_id": reminder.invoice_id} if invoice_id is not None else {"payment_id": reminder.payment_id}
+        log_action(tenant=tenant, actor=actor, entity=reminder, action="billing.reminder.scheduled", diff={**{k: [None, v] for k, v in ref.items()}, "scheduled_for": [None, reminder.scheduled_for]})
+        emit(tenant, "reminder:scheduled", {"reminder_id": reminder.pk, **ref})
     if reminder.scheduled_for <= now():
         deliver_reminder(reminder.pk)
         reminder.refresh_from_db()
@@ -58,9 +71,12 @@ def cancel_reminder(*, tenant, actor, reminder_id: int) -> PaymentReminder:
     return reminder
 
 
-def _email_for(reminder: PaymentReminder, invoice: Invoice) -> EmailMessage:
-    tenant = invoice.tenant
-    brand = tenant.setting("brand_name") or tenant.name
+def _brand(tenant) -> str:
+    return tenant.setting("brand_name") or tenant.name
+
+
+def _invoice_email(reminder: PaymentReminder, invoice: Invoice) -> EmailMessage:
+    brand = _brand(invoice.tenant)
     remaining = selectors.invoice_remaining_minor(invoice)
     body = (
         f"Dear {invoice.customer.name},\n\n"
@@ -72,6 +88,31 @@ def _email_for(reminder: PaymentReminder, invoice: Invoice) -> EmailMessage:
     return EmailMessage(subject=f"Payment reminder: {invoice.display_number} from {brand}", body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[reminder.to_email])
 
 
+def _payment_email(reminder: PaymentReminder, payment: Payment) -> EmailMessage:
+    brand = _brand(payment.tenant)
+    booking = (payment.booking.reference or f"#{payment.booking_id}") if payment.booking_id else ""
+    what = (payment.kind.replace("_", " ").lower() or "payment")
+    body = (
+        f"Dear {payment.customer.name},\n\n"
+        f"this is a reminder that a {what} of {format_minor(payment.amount_minor, payment.currency)}"
+        + (f" for booking {booking}" if booking else "")
+        + f" is due on {payment.due_date}.\n\n"
+        + (f"{reminder.message}\n\n" if reminder.message else "")
+        + f"Thank you,\n{brand}\n"
+    )
+    subject = f"Payment reminder: {format_minor(payment.amount_minor, payment.currency)} due {payment.due_date}" + (f" (booking {booking})" if booking else "") + f" from {brand}"
+    return EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[reminder.to_email])
+
+
+def _target(reminder: PaymentReminder):
+    """(row, still needs reminding, email builder) — read without a lock while the mail goes out."""
+    if reminder.invoice_id is not None:
+        invoice = Invoice.objects.select_related("customer", "tenant").get(pk=reminder.invoice_id)
+        return invoice, invoice.status == Invoice.PENDING, _invoice_email
+    payment = Payment.objects.select_related("customer", "tenant", "booking").get(pk=reminder.payment_id)
+    return payment, payment.status == Payment.EXPECTED, _payment_email
+
+
 def deliver_reminder(reminder_id: int, *, at: dt.datetime | None = None) -> str | None:
     """Send one due reminder, all or nothing. Returns its new status, or None if another worker has it."""
     moment = at or now()
@@ -79,35 +120,37 @@ def deliver_reminder(reminder_id: int, *, at: dt.datetime | None = None) -> str 
         qs = PaymentReminder.objects.filter(pk=reminder_id, status=PaymentReminder.SCHEDULED, scheduled_for__lte=moment)
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True)
-        reminder = qs.select_related("invoice", "invoice__customer", "invoice__tenant").first()
+        reminder = qs.first()
         if reminder is None:
             return None
-        # The invoice is read without a lock while the mail goes out (SMTP can be slow); it is locked
+        # The target is read without a lock while the mail goes out (SMTP can be slow); it is locked
         # only for the short count update afterwards, so payments are never kept waiting on a mailer.
-        invoice = Invoice.objects.select_related("customer", "tenant").get(pk=reminder.invoice_id)
-        tenant = invoice.tenant
+        target, live, build = _target(reminder)
+        tenant = target.tenant
+        ref = {"invoice_id": reminder.invoice_id} if reminder.invoice_id is not None else {"payment_id": reminder.payment_id}
         reminder.attempts += 1
-        if invoice.status != Invoice.PENDING:
-            reminder.status, reminder.last_error = PaymentReminder.CANCELLED, f"invoice is {invoice.status}"
+        if not live:
+            reminder.status, reminder.last_error = PaymentReminder.CANCELLED, f"{type(target).__name__.lower()} is {target.status}"
             reminder.save(update_fields=["status", "attempts", "last_error"])
             return reminder.status
         try:
-            _email_for(reminder, invoice).send()
+            build(reminder, target).send()
         except Exception as exc:  # any mailer failure is recorded on the reminder, never lost
             logger.warning("reminder %s failed: %s", reminder.pk, exc)
             reminder.status, reminder.last_error = PaymentReminder.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
             reminder.save(update_fields=["status", "attempts", "last_error"])
             log_action(tenant=tenant, actor=None, entity=reminder, action="billing.reminder.failed", diff={"status": ["SCHEDULED", "FAILED"], "error": [None, reminder.last_error]})
-            emit(tenant, "reminder:failed", {"reminder_id": reminder.pk, "invoice_id": invoice.pk})
+            emit(tenant, "reminder:failed", {"reminder_id": reminder.pk, **ref})
             return reminder.status
         reminder.status, reminder.sent_at, reminder.last_error = PaymentReminder.SENT, now(), ""
         reminder.save(update_fields=["status", "sent_at", "attempts", "last_error"])
-        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        invoice.reminder_count = PaymentReminder.objects.filter(invoice=invoice, status=PaymentReminder.SENT).count()
-        invoice.last_reminder_at = reminder.sent_at
-        invoice.save(update_fields=["reminder_count", "last_reminder_at", "updated_at"])
-        log_action(tenant=tenant, actor=None, entity=reminder, action="billing.reminder.sent", diff={"status": ["SCHEDULED", "SENT"], "reminder_count": [None, invoice.reminder_count]})
-        emit(tenant, "reminder:sent", {"reminder_id": reminder.pk, "invoice_id": invoice.pk, "reminder_count": invoice.reminder_count})
+        model = type(target)
+        target = model.objects.select_for_update().get(pk=target.pk)
+        target.reminder_count = PaymentReminder.objects.filter(**{model.__name__.lower(): target}, status=PaymentReminder.SENT).count()
+        target.last_reminder_at = reminder.sent_at
+        target.save(update_fields=["reminder_count", "last_reminder_at"] + (["updated_at"] if model is Invoice else []))
+        log_action(tenant=tenant, actor=None, entity=reminder, action="billing.reminder.sent", diff={"status": ["SCHEDULED", "SENT"], "reminder_count": [None, target.reminder_count]})
+        emit(tenant, "reminder:sent", {"reminder_id": reminder.pk, **ref, "reminder_count": target.reminder_count})
         return reminder.status
 
 

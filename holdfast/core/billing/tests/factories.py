@@ -167,6 +167,13 @@ class PaymentReminderFactory(factory.django.DjangoModelFactory):
     scheduled_for = factory.LazyFunction(timezone.now)
 
 
+def booking(tenant, customer=None, *, reference: str = "", flow: str = "generic"):
+    """A real core booking (no inventory) for payments that must point at one."""
+    from holdfast.core.bookings.services import create_booking
+
+    return create_booking(tenant=tenant, actor=None, flow=flow, customer_id=customer.pk if customer else None, reference=reference)
+
+
 def item(tenant, customer, *, price=10_000, quantity=1, actor="test", tax_rate=None, **kwargs):
     return services.create_invoice_item(tenant=tenant, actor=actor, customer_id=customer.pk, description=kwargs.pop("description", "Dog walk"), unit_price_minor=price, quantity=quantity, tax_rate=tax_rate, **kwargs)
 

@@ -7,7 +7,7 @@ from holdfast.core.billing.models import Invoice, LedgerEntry, Payment
 from holdfast.kit.errors import Conflict, ValidationFailed
 from tests.factories import CustomerFactory
 
-from .factories import invoice
+from .factories import booking, invoice
 
 pytestmark = pytest.mark.django_db
 
@@ -116,10 +116,11 @@ def test_voiding_invoice_reverses_its_ledger_charges(tenant, customer):
 def test_manual_payment_for_cancelled_booking_is_kept_unapplied_and_flagged(tenant, customer):
     from holdfast.core.billing import hooks
 
-    inv = invoice(tenant, customer, 1000, booking_id=66, source="petcare.job")
-    check = hooks.register_cancellation_check(lambda t, source, booking_id: booking_id == 66)
+    job = booking(tenant, customer)
+    inv = invoice(tenant, customer, 1000, booking_id=job.pk, source="petcare.job")
+    check = hooks.register_cancellation_check(lambda t, source, booking_id: booking_id == job.pk)
     try:
-        p = services.record_payment(tenant=tenant, actor="t", customer_id=customer.pk, amount_minor=1000, method="CASH", booking_id=66, source="petcare.job", invoice_ids=[inv.pk])
+        p = services.record_payment(tenant=tenant, actor="t", customer_id=customer.pk, amount_minor=1000, method="CASH", booking_id=job.pk, source="petcare.job", invoice_ids=[inv.pk])
     finally:
         hooks.CANCELLATION_CHECKS.remove(check)
     assert p.needs_refund and selectors.payment_unallocated_minor(p) == 1000
