@@ -8,6 +8,7 @@ from __future__ import annotations
 from ninja import Router, Status
 
 from holdfast.core.accounts.selectors import has_perm, require_perm
+from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit.api import ProblemSchema, paginate
 from holdfast.kit.errors import PermissionDenied
 
@@ -35,6 +36,12 @@ def _booking_out(request, booking_id: int):
     return selectors.get_booking(request.tenant, booking_id, user=request.actor)
 
 
+def _visible(request, booking_id: int) -> None:
+    """Before a step: a booking the actor may not see is 404 (a customer probing someone else's booking
+    learns nothing, not even its state from a 409), as on the screens."""
+    get_owned(selectors.bookings_for(request.tenant, request.actor), request.tenant, booking_id, what="booking")
+
+
 # ---------------------------------------------------------------- projects and units
 
 @router.get("/projects", response={200: ProjectPage, **ERRORS})
@@ -53,8 +60,6 @@ def create_project(request, payload: ProjectIn):
 @router.get("/projects/{project_id}", response={200: ProjectOut, **ERRORS})
 def get_project(request, project_id: int):
     staff = _browse(request)
-    from holdfast.core.tenancy.selectors import get_owned
-
     return get_owned(selectors.projects(request.tenant, published_only=not staff), request.tenant, project_id, what="project")
 
 
@@ -118,6 +123,7 @@ def get_booking(request, booking_id: int):
 @router.post("/bookings/{booking_id}/approve", response={200: BookingOut, **ERRORS})
 def approve_hold(request, booking_id: int, payload: StepIn | None = None):
     payload = payload or StepIn()
+    _visible(request, booking_id)
     services.approve_hold(tenant=request.tenant, actor=request.actor, booking_id=booking_id, version=payload.version)
     return _booking_out(request, booking_id)
 
@@ -125,6 +131,7 @@ def approve_hold(request, booking_id: int, payload: StepIn | None = None):
 @router.post("/bookings/{booking_id}/reject", response={200: BookingOut, **ERRORS})
 def reject_hold(request, booking_id: int, payload: StepIn | None = None):
     payload = payload or StepIn()
+    _visible(request, booking_id)
     services.reject_hold(tenant=request.tenant, actor=request.actor, booking_id=booking_id, reason=payload.reason, version=payload.version)
     return _booking_out(request, booking_id)
 
@@ -132,6 +139,7 @@ def reject_hold(request, booking_id: int, payload: StepIn | None = None):
 @router.post("/bookings/{booking_id}/cancel", response={200: BookingOut, **ERRORS})
 def cancel_hold(request, booking_id: int, payload: StepIn | None = None):
     payload = payload or StepIn()
+    _visible(request, booking_id)
     services.cancel_hold(tenant=request.tenant, actor=request.actor, booking_id=booking_id, reason=payload.reason, version=payload.version)
     return _booking_out(request, booking_id)
 
@@ -139,6 +147,7 @@ def cancel_hold(request, booking_id: int, payload: StepIn | None = None):
 @router.post("/bookings/{booking_id}/complete", response={200: BookingOut, **ERRORS})
 def complete_booking(request, booking_id: int, payload: StepIn | None = None):
     payload = payload or StepIn()
+    _visible(request, booking_id)
     services.complete_booking(tenant=request.tenant, actor=request.actor, booking_id=booking_id, version=payload.version)
     return _booking_out(request, booking_id)
 

@@ -7,7 +7,7 @@ PERMISSIONS = {
     "estate.lead.manage": "See and manage every lead; assign leads to agents",
     "estate.lead.work": "Work the leads assigned to oneself",
     "estate.booking.request": "Request a hold on a unit (customers)",
-    "estate.booking.cancel": "Cancel a hold (customers their own, staff any)",
+    "estate.booking.cancel": "Cancel one's own hold (customers; staff who approve cancel any hold)",
     "estate.booking.approve": "Approve or reject hold requests",
     "estate.booking.complete": "Complete a booking once its payments meet the project's rule",
     "estate.payment.record": "Record and expect payments for bookings",

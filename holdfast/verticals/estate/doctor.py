@@ -11,20 +11,16 @@ from .models import ACTIVE_STATES, BOOKED, CANCELLED, EXPIRED, EstateBooking, Le
 
 @check("estate.one_active_booking_per_unit", "A unit never has more than one active booking")
 def one_active_booking_per_unit():
-    rows = EstateBooking.objects.filter(status__in=ACTIVE_STATES).values("unit_id", "tenant_id").annotate(n=Count("pk")).filter(n__gt=1)
+    rows = EstateBooking.objects.filter(booking__status__in=ACTIVE_STATES).values("unit_id", "tenant_id").annotate(n=Count("pk")).filter(n__gt=1)
     return [Finding(f"unit {r['unit_id']} has {r['n']} active bookings", tenant_id=r["tenant_id"]) for r in rows]
 
 
-@check("estate.booking_matches_engine", "Each estate booking has exactly one unit and customer, the same as its engine booking, and the same status")
-def booking_matches_engine():
-    findings = []
-    for e in EstateBooking.objects.select_related("booking", "unit").iterator():
-        b = e.booking
-        if b.status != e.status:
-            findings.append(Finding(f"estate booking {e.pk} is {e.status} but the engine booking is {b.status}", tenant_id=e.tenant_id))
-        if b.resource_id != e.unit.resource_id or b.customer_id != e.customer_id or b.tenant_id != e.tenant_id:
-            findings.append(Finding(f"estate booking {e.pk} disagrees with its engine booking on unit, customer or tenant", tenant_id=e.tenant_id))
-    return findings
+@check("estate.booking_agrees_with_engine", "Each estate booking is an estate-flow engine booking of its unit's resource, its customer and its tenant")
+def booking_agrees_with_engine():
+    """The engine's one-active-per-resource index is the unit's only while the booking's resource is the unit's."""
+    bad = EstateBooking.objects.exclude(booking__resource_id=F("unit__resource_id")) | EstateBooking.objects.exclude(booking__customer_id=F("customer_id")) \
+        | EstateBooking.objects.exclude(booking__tenant_id=F("tenant_id")) | EstateBooking.objects.exclude(booking__flow="estate")
+    return [Finding(f"estate booking {e.pk} disagrees with its engine booking on unit, customer, tenant or flow", tenant_id=e.tenant_id) for e in bad.distinct()]
 
 
 def _wanted(unit_id, statuses) -> str:
@@ -33,7 +29,7 @@ def _wanted(unit_id, statuses) -> str:
 
 def _unit_mismatches():
     active: dict[int, set] = {}
-    for unit_id, status in EstateBooking.objects.filter(status__in=ACTIVE_STATES).values_list("unit_id", "status"):
+    for unit_id, status in EstateBooking.objects.filter(booking__status__in=ACTIVE_STATES).values_list("unit_id", "booking__status"):
         active.setdefault(unit_id, set()).add(status)
     for unit in Unit.objects.only("id", "tenant_id", "status").iterator():
         wanted = _wanted(unit.pk, active.get(unit.pk, set()))
@@ -61,15 +57,15 @@ def fix_unit_status(findings):
 
 @check("estate.ended_bookings_do_not_block", "A cancelled or expired booking holds no live inventory")
 def ended_bookings_do_not_block():
-    ended = EstateBooking.objects.filter(status__in=[CANCELLED, EXPIRED], booking__hold__isnull=False)
-    stuck = ended.filter(Q(booking__hold__status__in=[Hold.ACTIVE, Hold.CONVERTED]) | Q(booking__hold__blocks__active=True, booking__hold__blocks__expires_at__isnull=True)).distinct()
+    ended = EstateBooking.objects.filter(booking__status__in=[CANCELLED, EXPIRED], booking__hold__isnull=False)
+    stuck = ended.select_related("booking").filter(Q(booking__hold__status__in=[Hold.ACTIVE, Hold.CONVERTED]) | Q(booking__hold__blocks__active=True, booking__hold__blocks__expires_at__isnull=True)).distinct()
     return [Finding(f"{e.status} booking {e.pk} still holds unit {e.unit_id}", tenant_id=e.tenant_id) for e in stuck]
 
 
 @check("estate.booked_holds_its_own_unit", "A BOOKED booking occupies exactly the unit it reserved")
 def booked_holds_its_own_unit():
     findings = []
-    for e in EstateBooking.objects.filter(status=BOOKED).select_related("unit", "booking__hold"):
+    for e in EstateBooking.objects.filter(booking__status=BOOKED).select_related("unit", "booking__hold"):
         blocks = Block.objects.filter(hold_id=e.booking.hold_id, active=True, kind=Block.BOOKING) if e.booking.hold_id else Block.objects.none()
         if not blocks.filter(resource_id=e.unit.resource_id).exists() or blocks.exclude(resource_id=e.unit.resource_id).exists():
             findings.append(Finding(f"BOOKED booking {e.pk} does not occupy its unit {e.unit_id}", tenant_id=e.tenant_id))

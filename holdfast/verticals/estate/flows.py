@@ -1,20 +1,38 @@
 """The estate booking flow (seed 000 §D), registered with the engine.
 
-Stored states only (§E). The guards are the flow's own rules: approval re-checks that no other
-active booking holds the unit; completion needs the payments the project's rule asks for.
+Stored states only (§E), on the engine's Booking. The flow declares HOLD_REQUESTED, HOLD_APPROVED
+and BOOKED *exclusive*: while a booking is in one of them the engine sets its exclusive key to the
+unit's resource, and the engine's partial unique index allows one such booking per resource — seed
+000 §F "a unit never has more than one active booking", enforced by the database. The guards are the
+flow's own rules: approval re-checks that no other active booking holds the unit; completion needs
+the payments the project's rule asks for and the booking's resource to be its unit's.
+
+Cancel: staff who may approve cancel any hold; a customer (`estate.booking.cancel`) only their own —
+the engine's `own_permission` answers 404 on someone else's booking.
+
+Approve renews the hold (seed §D Approve Hold step 2, "ensure the unit remains held for that
+booking"): an explicit extension through inventory.extend_hold, so the approved buyer has the
+project's full hold time from the approval on (audited as inventory.hold.extended and counted against
+the tenant's `hold_max_extensions`; when none are left the hold keeps its expiry and approval goes
+ahead — the hold is live, checked by the guard, so the unit is still held).
 """
 from __future__ import annotations
+
+import datetime as dt
+import math
 
 from django.db.models import Sum
 
 from holdfast.core.bookings.flows import Flow, Refusal, Transition, convert_hold, expire_inventory, hold_has_expired, hold_is_live, register_flow, release_inventory
+from holdfast.core.inventory import services as inventory
+from holdfast.kit.errors import Conflict
 
 from .models import ACTIVE_STATES, BOOKED, CANCELLED, EXPIRED, HOLD_APPROVED, HOLD_REQUESTED, EstateBooking, Payment
 
 
 def no_other_active_booking(ctx) -> Refusal | None:
     estate = EstateBooking.objects.get(pk=ctx.booking.pk)
-    others = EstateBooking.objects.filter(unit_id=estate.unit_id, status__in=ACTIVE_STATES).exclude(pk=estate.pk)
+    others = EstateBooking.objects.filter(unit_id=estate.unit_id, booking__status__in=ACTIVE_STATES).exclude(pk=estate.pk)
     if others.exists():
         return Refusal("unit_has_other_booking", "Another active booking already holds this unit.")
     return None
@@ -40,6 +58,23 @@ def unit_is_the_reserved_one(ctx) -> Refusal | None:
     return None
 
 
+def renew_hold(ctx) -> None:
+    """Approval gives the buyer the project's hold time from now (never shortens a hold)."""
+    hold = ctx.booking.hold
+    if hold is None or hold.expires_at is None:
+        return
+    project = EstateBooking.objects.select_related("unit__project").get(pk=ctx.booking.pk).unit.project
+    wanted = ctx.now + dt.timedelta(minutes=project.hold_ttl_minutes)
+    minutes = math.ceil((wanted - hold.expires_at).total_seconds() / 60)
+    if minutes < 1:
+        return
+    try:
+        ctx.booking.hold = inventory.extend_hold(tenant=ctx.tenant, actor=ctx.actor, hold_id=hold.pk, minutes=min(minutes, inventory.MAX_TTL_MINUTES))
+    except Conflict as exc:
+        if exc.code != "hold_extension_limit":
+            raise
+
+
 ESTATE = register_flow(
     Flow(
         name="estate",
@@ -47,11 +82,14 @@ ESTATE = register_flow(
         states=[HOLD_REQUESTED, HOLD_APPROVED, BOOKED, CANCELLED, EXPIRED],
         holding=[HOLD_REQUESTED, HOLD_APPROVED],
         booked=[BOOKED],
+        exclusive=list(ACTIVE_STATES),
         create_permission="estate.booking.request",
         transitions=[
-            Transition("approve", [HOLD_REQUESTED], HOLD_APPROVED, permission="estate.booking.approve", guards=[hold_is_live, no_other_active_booking], label="Approve hold"),
+            Transition("approve", [HOLD_REQUESTED], HOLD_APPROVED, permission="estate.booking.approve", guards=[hold_is_live, unit_is_the_reserved_one, no_other_active_booking],
+                       effects=[renew_hold], label="Approve hold"),
             Transition("reject", [HOLD_REQUESTED, HOLD_APPROVED], CANCELLED, permission="estate.booking.approve", effects=[release_inventory], label="Reject hold"),
-            Transition("cancel", [HOLD_REQUESTED, HOLD_APPROVED], CANCELLED, permission="estate.booking.cancel", effects=[release_inventory], label="Cancel hold"),
+            Transition("cancel", [HOLD_REQUESTED, HOLD_APPROVED], CANCELLED, permission="estate.booking.approve", own_permission="estate.booking.cancel",
+                       effects=[release_inventory], label="Cancel hold"),
             Transition("complete", [HOLD_APPROVED], BOOKED, permission="estate.booking.complete", guards=[hold_is_live, unit_is_the_reserved_one, payments_meet_rule],
                        effects=[convert_hold], label="Complete booking"),
             Transition("expire", [HOLD_REQUESTED, HOLD_APPROVED], EXPIRED, permission=None, guards=[hold_has_expired], effects=[expire_inventory], label="Expire hold"),

@@ -4,10 +4,13 @@
 - Unit = an inventory Resource + a price and a status kept in step by the services
   (AVAILABLE / HELD / SOLD) so boards and filters need no join over blocks; the doctor
   checks it against the bookings.
-- EstateBooking = the engine's Booking (same primary key, flow "estate") + the unit, customer and
-  a copy of the stored status, so the database can enforce "one active booking per unit" with a
-  partial unique index. Only the seed's five stored states exist here; PAYMENT_PENDING,
-  BOOKING_CONFIRMED and APPROVAL_IN_PROGRESS are derived in selectors.derived_status().
+- EstateBooking = the engine's Booking (same primary key, flow "estate") + the unit, customer and the
+  price snapshot. The stored state is the engine booking's status (one of the seed's five; read it
+  as `booking__status`, or `.status` on a row): "one active booking per unit" is the engine's partial
+  unique index on Booking.exclusive_key, which the estate flow sets while a booking is
+  HOLD_REQUESTED, HOLD_APPROVED or BOOKED (the unit's resource is the booking's resource — the
+  doctor and the completion guard check that they agree). PAYMENT_PENDING, BOOKING_CONFIRMED and
+  APPROVAL_IN_PROGRESS are derived in selectors.derived_status(), never stored.
 - Payment / PaymentReminder are estate-owned: billing's Payment is a receipt with an optional plain
   booking id and its reminders hang on invoices, while the seed needs payments that belong to exactly
   one booking (FK NOT NULL) and reminders per payment (money helpers from holdfast.kit.money).
@@ -91,7 +94,6 @@ class EstateBooking(TenantOwned):
     booking = models.OneToOneField(Booking, primary_key=True, on_delete=models.PROTECT, related_name="estate")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="bookings")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="estate_bookings")
-    status = models.CharField(max_length=20, choices=[(s, s) for s in BOOKING_STATES], default=HOLD_REQUESTED)
     price_minor = models.BigIntegerField()  # the unit price when the hold was requested
     currency = models.CharField(max_length=3)
     required_minor = models.BigIntegerField()  # what the project's payment rule asks before completion
@@ -99,17 +101,18 @@ class EstateBooking(TenantOwned):
 
     class Meta:
         ordering = ["-created_at", "-booking_id"]
-        indexes = [models.Index(fields=["tenant", "status"], name="estate_booking_status_idx")]
         constraints = [
-            # Seed 000 §F: a unit never has more than one active booking.
-            models.UniqueConstraint(fields=["unit"], condition=Q(status__in=ACTIVE_STATES), name="estate_one_active_booking_per_unit"),
-            models.CheckConstraint(condition=Q(status__in=BOOKING_STATES), name="estate_booking_known_status"),
             models.CheckConstraint(condition=Q(price_minor__gte=0) & Q(required_minor__gte=0), name="estate_booking_amounts_nonneg"),
         ]
 
     @property
     def id(self):
         return self.booking_id
+
+    @property
+    def status(self) -> str:
+        """The stored state: the engine booking's (select_related("booking") where rows are listed)."""
+        return self.booking.status
 
     def __str__(self) -> str:
         return f"Booking {self.booking_id}"

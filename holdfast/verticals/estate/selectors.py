@@ -1,6 +1,7 @@
 """Tenant-scoped reads for estate, and the UI-derived booking states of seed 000 §E.
 
-Stored (business truth): HOLD_REQUESTED, HOLD_APPROVED, BOOKED, CANCELLED, EXPIRED.
+Stored (business truth), as the engine booking's status (`booking__status`): HOLD_REQUESTED,
+HOLD_APPROVED, BOOKED, CANCELLED, EXPIRED.
 Derived for display only, never written anywhere:
 - APPROVAL_IN_PROGRESS: HOLD_REQUESTED and its hold still live — staff have not decided yet.
 - PAYMENT_PENDING: HOLD_APPROVED and the received payments are below the project's payment rule.
@@ -22,7 +23,7 @@ from holdfast.core.customers.models import Customer
 from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit.clock import local_today
 
-from .models import BOOKED, HOLD_APPROVED, HOLD_REQUESTED, EstateBooking, Lead, Payment, PaymentReminder, Project, Review, Unit
+from .models import ACTIVE_STATES, BOOKED, HOLD_APPROVED, HOLD_REQUESTED, EstateBooking, Lead, Payment, PaymentReminder, Project, Review, Unit
 
 APPROVAL_IN_PROGRESS, PAYMENT_PENDING, BOOKING_CONFIRMED = "APPROVAL_IN_PROGRESS", "PAYMENT_PENDING", "BOOKING_CONFIRMED"
 DERIVED_LABELS = {
@@ -89,7 +90,7 @@ def get_unit(tenant, unit_id) -> Unit:
 
 
 def active_booking_of(unit: Unit) -> EstateBooking | None:
-    rows = with_display(list(bookings(unit.tenant).filter(unit=unit, status__in=[HOLD_REQUESTED, HOLD_APPROVED, BOOKED])[:1]))
+    rows = with_display(list(bookings(unit.tenant).filter(unit=unit, booking__status__in=ACTIVE_STATES)[:1]))
     return rows[0] if rows else None
 
 
@@ -99,7 +100,7 @@ def bookings(tenant, *, status: str | None = None, customer_id: int | None = Non
     qs = (EstateBooking.objects.for_tenant(tenant).select_related("unit__project__site", "customer", "booking")
           .annotate(received_minor=_received(), hold_expires_at=F("booking__hold__expires_at")))
     if status:
-        qs = qs.filter(status=status)
+        qs = qs.filter(booking__status=status)
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
     if unit_id:
@@ -205,7 +206,7 @@ def staff_members(tenant):
 # ---------------------------------------------------------------- dashboard
 
 def dashboard(tenant) -> dict:
-    counts = dict(EstateBooking.objects.for_tenant(tenant).values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    counts = dict(EstateBooking.objects.for_tenant(tenant).values_list("booking__status").annotate(n=Count("pk")).values_list("booking__status", "n"))
     received = Payment.objects.for_tenant(tenant).filter(status=Payment.RECEIVED)
     overdue = overdue_payments(tenant)
     units_by_status = dict(Unit.objects.for_tenant(tenant).values_list("status").annotate(n=Count("pk")).values_list("status", "n"))

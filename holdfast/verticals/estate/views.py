@@ -20,7 +20,7 @@ from holdfast.web.charts import bar_chart
 
 from . import selectors, services
 from .forms import ExpectedPaymentForm, LeadForm, NoteForm, PaymentForm, ProjectForm, ReasonForm, ReminderForm, ReviewForm, StageForm, UnitForm
-from .models import HOLD_APPROVED, HOLD_REQUESTED, Lead, Payment, Review, Unit
+from .models import ACTIVE_STATES, HOLD_APPROVED, HOLD_REQUESTED, Lead, Payment, Review, Unit
 
 
 def _minor(amount, currency: str) -> int:
@@ -88,7 +88,7 @@ def project_board(request, project_id: int):
             else:
                 messages.success(request, f"Unit {unit.code} added.")
                 return redirect("estate:project", project_id=project.pk)
-    active = {b.unit_id: b for b in selectors.with_display(list(selectors.bookings(tenant, project_id=project.pk).filter(status__in=["HOLD_REQUESTED", "HOLD_APPROVED", "BOOKED"])))}
+    active = {b.unit_id: b for b in selectors.with_display(list(selectors.bookings(tenant, project_id=project.pk).filter(booking__status__in=ACTIVE_STATES)))}
     units = list(selectors.units(tenant, project_id=project.pk))
     for unit in units:
         unit.active_booking = active.get(unit.pk)

@@ -42,7 +42,9 @@ def _amount(value) -> int:
 
 
 def _payable_booking(tenant, booking_id: int) -> EstateBooking:
-    estate = get_owned(EstateBooking.objects.select_for_update(), tenant, booking_id, what="booking")
+    # Lock the engine booking (the stored status lives there): a payment never lands on a booking that
+    # a concurrent step is cancelling.
+    estate = get_owned(EstateBooking.objects.select_related("booking").select_for_update(of=("booking",)), tenant, booking_id, what="booking")
     if estate.status not in PAYABLE:
         raise Conflict(f"A {estate.status} booking takes no payments.", code="booking_not_payable", extra={"status": estate.status})
     return estate

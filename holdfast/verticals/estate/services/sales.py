@@ -1,9 +1,9 @@
 """Projects, units and the estate booking flow on the engine.
 
 Every booking step is one transaction: the engine's transition (guards, inventory, history, audit,
-event), then the estate row's stored status and the unit's status, kept in step. Lock order is the
-engine's (booking -> resource -> hold) with the unit row last, also in the sweeper's path
-(hold -> booking -> unit), so the two never wait on each other in a cycle.
+event, the booking's stored status and exclusive key), then the unit's status, kept in step. Lock
+order is the engine's (booking -> resource -> hold) with the unit row last, also in the sweeper's
+path (hold -> booking -> unit), so the two never wait on each other in a cycle.
 """
 from __future__ import annotations
 
@@ -21,15 +21,14 @@ from holdfast.core.events.services import emit, emit_stats_changed, notify, noti
 from holdfast.core.inventory import services as inventory
 from holdfast.core.inventory.models import Site
 from holdfast.core.tenancy.selectors import get_owned
-from holdfast.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from holdfast.kit.errors import Conflict, PermissionDenied, ValidationFailed
 from holdfast.kit.locking import translate_db_errors
 from holdfast.kit.money import Money
 
-from ..models import ACTIVE_STATES, BOOKED, EXPIRED, HOLD_APPROVED, HOLD_REQUESTED, EstateBooking, Project, Unit
+from ..models import ACTIVE_STATES, BOOKED, EXPIRED, HOLD_REQUESTED, EstateBooking, Project, Unit
 
 CONSTRAINT_MESSAGES = {
-    **inventory.CONSTRAINT_MESSAGES,
-    "estate_one_active_booking_per_unit": "This unit already has an active booking.",
+    **engine.CONSTRAINT_MESSAGES,
     "estate_unit_code_per_project": "A unit with that code already exists in this project.",
 }
 
@@ -146,7 +145,7 @@ def sync_unit_status(unit_id: int) -> Unit:
     """Derive the unit's stored status from its bookings (§F: SOLD only with a BOOKED booking;
     cancelled and expired bookings never block). Called inside every booking step."""
     unit = Unit.objects.select_for_update().get(pk=unit_id)
-    statuses = set(EstateBooking.objects.filter(unit_id=unit_id, status__in=ACTIVE_STATES).values_list("status", flat=True))
+    statuses = set(EstateBooking.objects.filter(unit_id=unit_id, booking__status__in=ACTIVE_STATES).values_list("booking__status", flat=True))
     wanted = Unit.SOLD if BOOKED in statuses else Unit.HELD if statuses else Unit.AVAILABLE
     if unit.status != wanted:
         unit.status = wanted
@@ -184,11 +183,12 @@ def create_hold(*, tenant, actor, unit_id: int, customer_id: int | None = None, 
         if unit.resource.status != unit.resource.AVAILABLE:
             raise Conflict("This unit is not offered at the moment.", code="unit_unavailable")
         # The engine locks the unit's resource, ignores (and expires) a lapsed hold, and refuses a live
-        # one; the partial unique index on active bookings is the last line.
+        # one (409 resource_has_active_booking); its partial unique index on the flow's exclusive key
+        # (one active estate booking per unit resource) is the last line.
         booking = engine.create_booking(tenant=tenant, actor=actor, flow="estate", customer_id=customer.pk, resource_id=unit.resource_id, starts_at=timezone.now(),
                                         ends_at=None, ttl_minutes=unit.project.hold_ttl_minutes, notes=notes, reference=f"EST-{unit.code}"[:40])
         required = Money(unit.price_minor, unit.currency).percent(unit.project.down_payment_percent).minor
-        estate = EstateBooking.objects.create(booking=booking, tenant=tenant, unit=unit, customer=customer, status=booking.status, price_minor=unit.price_minor,
+        estate = EstateBooking.objects.create(booking=booking, tenant=tenant, unit=unit, customer=customer, price_minor=unit.price_minor,
                                               currency=unit.currency, required_minor=required, created_at=booking.created_at)
         sync_unit_status(unit.pk)
         log_action(tenant=tenant, actor=actor, entity=estate, action="estate.booking.hold_requested", diff={"status": [None, HOLD_REQUESTED], "unit_id": [None, unit.pk]})
@@ -207,10 +207,8 @@ CUSTOMER_NEWS = {"approve": "Your hold on {unit} was approved", "reject": "Your 
 def _step(*, tenant, actor, booking_id: int, name: str, reason: str = "", version: int | None = None) -> EstateBooking:
     with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
         estate = get_owned(EstateBooking.objects.select_related("customer__user", "unit"), tenant, booking_id, what="booking")
-        booking = engine.transition(tenant=tenant, actor=actor, booking_id=estate.pk, name=name, reason=reason, version=version)
-        EstateBooking.objects.filter(pk=estate.pk).update(status=booking.status)
-        estate.status = booking.status
-        estate.booking = booking
+        estate.booking = engine.transition(tenant=tenant, actor=actor, booking_id=estate.pk, name=name, reason=reason, version=version)
+        booking = estate.booking
         sync_unit_status(estate.unit_id)
         emit(tenant, f"estate.booking:{name}", {"booking_id": estate.pk, "status": booking.status, "unit_id": estate.unit_id})
         emit_stats_changed(tenant, "estate")
@@ -221,7 +219,8 @@ def _step(*, tenant, actor, booking_id: int, name: str, reason: str = "", versio
 
 
 def approve_hold(*, tenant, actor, booking_id: int, version: int | None = None) -> EstateBooking:
-    """§D Approve Hold: HOLD_REQUESTED -> HOLD_APPROVED; the unit stays held; no other active booking."""
+    """§D Approve Hold: HOLD_REQUESTED -> HOLD_APPROVED; no other active booking; the unit stays held
+    for the booking — the hold is renewed for the project's hold time from now (flows.renew_hold)."""
     return _step(tenant=tenant, actor=actor, booking_id=booking_id, name="approve", version=version)
 
 
@@ -231,11 +230,9 @@ def reject_hold(*, tenant, actor, booking_id: int, reason: str = "", version: in
 
 
 def cancel_hold(*, tenant, actor, booking_id: int, reason: str = "", version: int | None = None) -> EstateBooking:
-    """§D Cancel Hold: a customer cancels their own hold; staff may cancel any. CANCELLED; unit released."""
-    if actor is not None and not has_perm(actor, tenant, "estate.booking.approve"):
-        estate = get_owned(EstateBooking.objects.select_related("customer"), tenant, booking_id, what="booking")
-        if estate.customer.user_id != actor.pk:
-            raise NotFound(f"No booking with id {booking_id}.", code="not_found")  # someone else's booking is not revealed
+    """§D Cancel Hold: a customer cancels their own hold; staff may cancel any. CANCELLED; unit released.
+    Who may is the flow's: staff by `estate.booking.approve`, a customer by `estate.booking.cancel` on
+    their own booking only (the engine answers 404 on someone else's)."""
     return _step(tenant=tenant, actor=actor, booking_id=booking_id, name="cancel", reason=reason, version=version)
 
 
@@ -251,15 +248,13 @@ def expire_hold(*, tenant, booking_id: int) -> EstateBooking:
 
 def on_hold_expired(hold, now: dt.datetime) -> None:
     """Engine hook: the sweeper (or another booking's transaction) expired a hold; the engine's handler
-    has already moved the booking to EXPIRED. Mirror it and release the unit, in the same transaction."""
+    moves the booking to EXPIRED (which clears its exclusive key). Release the unit in the same
+    transaction. Called once per expired hold (the hold's own expiry is a conditional update)."""
     # The engine's own handler is idempotent (conditional update); calling it first makes this hook
     # independent of the order in which apps registered their handlers.
     engine.on_hold_expired(hold, now)
-    for estate in EstateBooking.objects.filter(booking__hold=hold, status__in=[HOLD_REQUESTED, HOLD_APPROVED]).select_related("booking"):
-        if estate.booking.status != EXPIRED:
-            continue
-        EstateBooking.objects.filter(pk=estate.pk).update(status=EXPIRED)
+    for estate in EstateBooking.objects.filter(booking__hold=hold, booking__status=EXPIRED).select_related("booking"):
         sync_unit_status(estate.unit_id)
-        log_action(tenant=hold.tenant, actor=None, entity=estate, action="estate.booking.expired", diff={"status": [estate.status, EXPIRED]})
+        log_action(tenant=hold.tenant, actor=None, entity=estate, action="estate.booking.expired", diff={"status": [None, EXPIRED]})
         emit(hold.tenant, "estate.booking:expire", {"booking_id": estate.pk, "status": EXPIRED, "unit_id": estate.unit_id})
 

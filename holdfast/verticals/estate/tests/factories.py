@@ -10,7 +10,7 @@ from django.utils import timezone
 from holdfast.core.bookings.tests.factories import BookingFactory
 from holdfast.core.inventory.models import Site
 from holdfast.core.inventory.tests.factories import ResourceFactory, SiteFactory
-from holdfast.verticals.estate.models import EstateBooking, Lead, LeadActivity, Payment, PaymentReminder, Project, Review, Unit
+from holdfast.verticals.estate.models import ACTIVE_STATES, EstateBooking, Lead, LeadActivity, Payment, PaymentReminder, Project, Review, Unit
 from tests.factories import CustomerFactory, TenantFactory
 
 
@@ -38,16 +38,20 @@ class UnitFactory(factory.django.DjangoModelFactory):
 
 
 class EstateBookingFactory(factory.django.DjangoModelFactory):
-    """A booking row without a hold (lists, permissions); use services.create_hold for the real flow."""
+    """A booking row without a hold (lists, permissions); use services.create_hold for the real flow.
+    `status` is the engine booking's; an active one carries the flow's exclusive key, as the engine sets it."""
 
     class Meta:
         model = EstateBooking
 
+    class Params:
+        status = "CANCELLED"
+
     tenant = factory.SubFactory(TenantFactory)
     unit = factory.SubFactory(UnitFactory, tenant=factory.SelfAttribute("..tenant"))
     customer = factory.SubFactory(CustomerFactory, tenant=factory.SelfAttribute("..tenant"), is_verified=True)
-    booking = factory.LazyAttribute(lambda o: BookingFactory(tenant=o.tenant, flow="estate", status="CANCELLED", resource=o.unit.resource, customer=o.customer))
-    status = "CANCELLED"
+    booking = factory.LazyAttribute(lambda o: BookingFactory(tenant=o.tenant, flow="estate", status=o.status, resource=o.unit.resource, customer=o.customer,
+                                                             exclusive_key=f"resource:{o.unit.resource_id}" if o.status in ACTIVE_STATES else None))
     price_minor = 250_000_00
     currency = "USD"
     required_minor = 25_000_00

@@ -62,6 +62,14 @@ def test_rejected_hold_releases_the_unit_and_customer_cancels_own(api_as, tenant
     assert customer_api.post(f"{BASE}/bookings/{again}/cancel").status_code == 409
 
 
+def test_a_customer_cannot_probe_someone_elses_booking_through_a_step(api_as, tenant, manager, buyer, buyer2, approved):
+    rival_api = api_as(buyer2[0], tenant)
+    for step in ("cancel", "approve", "complete", "reject"):
+        response = rival_api.post(f"{BASE}/bookings/{approved.pk}/{step}")
+        assert response.status_code == 404, (step, response.content)  # not a 409 telling its state
+    assert api_as(manager, tenant).get(f"{BASE}/bookings/{approved.pk}").json()["status"] == "HOLD_APPROVED"
+
+
 def test_leads_and_reviews_through_the_api(api_as, tenant, manager, agent, buyer, project):
     manager_api, agent_api, customer_api = api_as(manager, tenant), api_as(agent, tenant), api_as(buyer[0], tenant)
     lead = manager_api.post(f"{BASE}/leads", {"name": "Lena Lead", "email": "lena@example.com"}).json()

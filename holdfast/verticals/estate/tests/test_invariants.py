@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
+from holdfast.core.bookings import doctor as engine_doctor  # noqa: F401  (registers the engine's checks)
 from holdfast.kit.doctor import REGISTRY
 from holdfast.kit.errors import Conflict, PermissionDenied, ValidationFailed
 from holdfast.verticals.estate import doctor, services  # noqa: F401  (registers the checks)
@@ -20,10 +21,28 @@ def run(name):
 
 
 def test_db_refuses_a_second_active_booking_for_a_unit(tenant, held):
-    with pytest.raises(IntegrityError), transaction.atomic():
-        EstateBookingFactory(tenant=tenant, unit=held.unit, status="HOLD_REQUESTED")
+    # The estate flow's exclusive states put the unit's resource in the engine booking's exclusive key;
+    # the engine's partial unique index refuses a second active booking of that resource.
+    assert held.booking.exclusive_key == f"resource:{held.unit.resource_id}"
+    for status in ("HOLD_REQUESTED", "HOLD_APPROVED", "BOOKED"):
+        with pytest.raises(IntegrityError) as exc, transaction.atomic():
+            EstateBookingFactory(tenant=tenant, unit=held.unit, status=status)
+        assert "booking_one_active_per_key" in str(exc.value) or "exclusive_key" in str(exc.value)
     EstateBookingFactory(tenant=tenant, unit=held.unit, status="CANCELLED")  # history does not block
-    assert run("estate.one_active_booking_per_unit") == []
+    EstateBookingFactory(tenant=tenant, unit=held.unit, status="EXPIRED")
+    assert run("estate.one_active_booking_per_unit") == [] and run("bookings.exclusive_key_matches_flow") == []
+
+
+def test_an_estate_booking_whose_engine_booking_is_another_units_is_found_and_refused(tenant, manager, held):
+    from holdfast.core.bookings.models import Booking
+
+    assert run("estate.booking_agrees_with_engine") == []
+    other = services.create_unit(tenant=tenant, actor=manager, project_id=held.unit.project_id, code="Z-9", price_minor=1)
+    Booking.objects.filter(pk=held.pk).update(resource_id=other.resource_id)
+    assert [f.message for f in run("estate.booking_agrees_with_engine")] == [f"estate booking {held.pk} disagrees with its engine booking on unit, customer, tenant or flow"]
+    with pytest.raises(Conflict) as exc:  # approval's guard: the index would watch the wrong unit
+        services.approve_hold(tenant=tenant, actor=manager, booking_id=held.pk)
+    assert exc.value.code == "unit_mismatch"
 
 
 def test_booking_needs_exactly_one_unit_and_customer(tenant):
@@ -81,7 +100,7 @@ def test_cancelled_or_expired_bookings_do_not_block(tenant, manager, buyer2, hel
     assert run("estate.ended_bookings_do_not_block") == []
     again = services.create_hold(tenant=tenant, actor=buyer2[0], unit_id=held.unit_id)
     assert again.status == "HOLD_REQUESTED"
-    assert run("estate.booking_matches_engine") == []
+    assert run("estate.booking_agrees_with_engine") == [] and run("bookings.exclusive_key_matches_flow") == []
 
 
 def test_review_authored_by_a_customer_targets_exactly_one_subject(tenant, buyer, agent, project, manager):
@@ -140,7 +159,16 @@ def test_reminder_count_doctor_finds_and_repairs_drift(tenant, manager, approved
     assert payment.reminder_count == 1
 
 
-def test_derived_states_cannot_be_stored(tenant, held):
+def test_derived_states_cannot_be_stored(tenant, owner, buyer, held):
+    from holdfast.core.bookings import services as engine
+    from holdfast.core.bookings.models import Booking
+    from holdfast.verticals.estate.flows import ESTATE
+
+    assert "status" not in {f.name for f in EstateBooking._meta.concrete_fields}  # one stored status: the engine booking's
     for derived in ("PAYMENT_PENDING", "BOOKING_CONFIRMED", "APPROVAL_IN_PROGRESS"):
-        with pytest.raises(IntegrityError), transaction.atomic():
-            EstateBooking.objects.filter(pk=held.pk).update(status=derived)
+        assert derived not in ESTATE.states
+        with pytest.raises(ValidationFailed):
+            engine.create_booking(tenant=tenant, actor=owner, flow="estate", customer_id=buyer[1].pk, resource_id=held.unit.resource_id, status=derived)
+    # Written behind the engine's back, the engine's doctor reports it.
+    Booking.objects.filter(pk=held.pk).update(status="PAYMENT_PENDING")
+    assert [f.message for f in run("bookings.history_consistent")] == [f"booking {held.pk} is PAYMENT_PENDING but its history ends in HOLD_REQUESTED"]
