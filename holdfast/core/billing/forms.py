@@ -24,6 +24,28 @@ class ReminderForm(forms.Form):
     message = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ReceivePaymentForm(forms.Form):
+    method = forms.ChoiceField(choices=[c for c in Payment.METHODS if c[0] != Payment.STRIPE])
+    reference = forms.CharField(max_length=200, required=False)
+
+
+class ExpectPaymentForm(forms.Form):
+    """Money a customer is due to pay by a date; amounts in major units (the service takes minor)."""
+
+    customer = forms.TypedChoiceField(coerce=int, label="Customer")
+    booking_id = forms.IntegerField(required=False, min_value=1, label="Booking number", help_text="Optional: the booking it is for.")
+    amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, help_text="In major units, e.g. 1500.00")
+    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    kind = forms.CharField(max_length=40, required=False, help_text="e.g. TOKEN, DOWN_PAYMENT, INSTALMENT, BALANCE")
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        from holdfast.core.customers import selectors as customers
+
+        self.fields["customer"].choices = [("", "Choose a customer")] + [(c.pk, c.name) for c in customers.customers(tenant, active=True).order_by("name")[:500]]
+
+
 class RefundForm(forms.Form):
     amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     reason = forms.CharField(max_length=300)
@@ -98,15 +120,22 @@ class TaxRuleForm(forms.Form):
     rate = forms.DecimalField(max_digits=7, decimal_places=2, required=False, help_text="Percent, e.g. 6.00 for 6 %.")
     country = forms.CharField(max_length=2, required=False, help_text="Two letters (PT); empty = everywhere.")
     region = forms.CharField(max_length=100, required=False, help_text="Empty = the whole country.")
+    site_id = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="Site", help_text="A site's own rule beats business-wide rules there (e.g. a hotel property's rate).")
     effective_from = forms.DateField(required=False, widget=DATE)
     effective_to = forms.DateField(required=False, widget=DATE, help_text="Exclusive; leave empty for open-ended.")
     is_active = forms.BooleanField(required=False, initial=True, label="Active")
 
     SERVICE_NAMES: dict = {}
 
+    def __init__(self, *args, tenant=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from holdfast.core.inventory import selectors as inventory
+
+        self.fields["site_id"].choices = [("", "All sites (business-wide)")] + ([(s.pk, s.name) for s in inventory.sites(tenant)] if tenant is not None else [])
+
     @classmethod
     def initial_for(cls, rule) -> dict:
-        return {k: getattr(rule, k) for k in ("version", "name", "rate", "country", "region", "effective_from", "effective_to", "is_active")}
+        return {k: getattr(rule, k) for k in ("version", "name", "rate", "country", "region", "site_id", "effective_from", "effective_to", "is_active")}
 
     def service_data(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}

@@ -13,6 +13,7 @@ urlpatterns = [
     path("items/", views.items, name="items"),
     path("payments/", views.payment_list, name="payments"),
     path("payments/<int:payment_id>/", views.payment_detail, name="payment"),
+    path("payments/<int:payment_id>/<slug:action>/", views.payment_action, name="payment_action"),
     path("ledgers/", views.ledger_list, name="ledgers"),
     path("ledgers/<int:ledger_id>/", views.ledger_detail, name="ledger"),
     path("prices/", views_prices.price_rule_list, name="price_rules"),

@@ -14,8 +14,8 @@ from holdfast.kit.errors import DomainError, ValidationFailed
 from holdfast.kit.money import Money
 
 from . import exports, pdf, reports, selectors, services
-from .forms import CreditNoteForm, MarkPaidForm, ReasonForm, RefundForm, ReminderForm
-from .models import Invoice
+from .forms import CreditNoteForm, ExpectPaymentForm, MarkPaidForm, ReasonForm, ReceivePaymentForm, RefundForm, ReminderForm
+from .models import Invoice, Payment
 
 
 def _minor(amount, currency: str) -> int:
@@ -135,12 +135,38 @@ def items(request):
     return render(request, "billing/items.html", {"page": page_of(request, qs, per_page=100), "customer": customer, "qs": querystring_without_page(request), "can_manage": can(request, "billing.manage")})
 
 
+PAYMENT_VIEWS = {"received": {"status": Payment.RECEIVED}, "expected": {"status": Payment.EXPECTED}, "overdue": {"overdue": True}, "void": {"status": Payment.VOID},
+                 "flagged": {"needs_refund": True}}
+
+
 @login_required
 def payment_list(request):
+    """Received money, expected payments (with due dates, overdue ones marked) and void ones; staff who
+    record payments can add an expected one here."""
     tenant = require(request, "billing.view")
-    flagged = request.GET.get("flagged") == "1"
-    qs = selectors.payments(tenant, needs_refund=True if flagged else None)
-    return render(request, "billing/payment_list.html", {"page": page_of(request, qs), "flagged": flagged, "qs": querystring_without_page(request), "can_export": can(request, "billing.export")})
+    show = request.GET.get("show", "")
+    if request.GET.get("flagged") == "1":
+        show = "flagged"
+    form = None
+    if can(request, "billing.record_payment"):
+        form = ExpectPaymentForm(request.POST or None, tenant=tenant)
+        if request.method == "POST":
+            try:
+                if not form.is_valid():
+                    raise ValidationFailed("Check the expected payment.", fields=form.errors)
+                d = form.cleaned_data
+                payment = services.expect_payment(tenant=tenant, actor=request.user, booking_id=d["booking_id"], customer_id=d["customer"], amount_minor=_minor(d["amount"], tenant.currency),
+                                                  due_date=d["due_date"], kind=d["kind"], notes=d["notes"])
+            except DomainError as exc:
+                show_refusal(request, exc)
+            else:
+                messages.success(request, "Expected payment recorded.")
+                return redirect("billing:payment", payment_id=payment.pk)
+    qs = selectors.payments(tenant, **PAYMENT_VIEWS.get(show, {}))
+    if show in ("expected", "overdue"):
+        qs = qs.order_by("due_date", "id")
+    return render(request, "billing/payment_list.html", {"page": page_of(request, qs), "show": show, "flagged": show == "flagged", "qs": querystring_without_page(request),
+                                                         "can_export": can(request, "billing.export"), "expect_form": form, "today": selectors.tenant_today(tenant)})
 
 
 @login_required
@@ -159,8 +185,47 @@ def payment_detail(request, payment_id: int):
         else:
             messages.success(request, "Refund recorded.")
         return redirect("billing:payment", payment_id=payment.pk)
-    return render(request, "billing/payment_detail.html", {"payment": payment, "allocations": selectors.allocations_of_payment(payment), "refunds": selectors.refunds(tenant, payment_id=payment.pk),
-                                                            "refund_form": RefundForm(), "can_refund": can(request, "billing.refund")})
+    return render(request, "billing/payment_detail.html", {
+        "payment": payment, "allocations": selectors.allocations_of_payment(payment), "refunds": selectors.refunds(tenant, payment_id=payment.pk),
+        "reminders": selectors.reminders(tenant, payment_id=payment.pk), "overdue": selectors.is_payment_overdue(tenant, payment),
+        "refund_form": RefundForm(), "receive_form": ReceivePaymentForm(), "reason_form": ReasonForm(), "reminder_form": ReminderForm(),
+        "can_refund": can(request, "billing.refund"), "can_pay": can(request, "billing.record_payment"), "can_remind": can(request, "billing.send_reminders"),
+    })
+
+
+@login_required
+@require_POST
+def payment_action(request, payment_id: int, action: str):
+    """Receive or void an expected payment, or remind the customer of it."""
+    perms = {"receive": "billing.record_payment", "void": "billing.record_payment", "remind": "billing.send_reminders"}
+    if action not in perms:
+        return redirect("billing:payment", payment_id=payment_id)
+    tenant = require(request, perms[action])
+    payment = selectors.get_payment(tenant, payment_id)
+    ctx = {"tenant": tenant, "actor": request.user, "payment_id": payment.pk}
+    try:
+        if action == "receive":
+            form = ReceivePaymentForm(request.POST)
+            if not form.is_valid():
+                raise ValidationFailed("Choose how it was paid.", fields=form.errors)
+            services.receive_payment(**ctx, method=form.cleaned_data["method"], reference=form.cleaned_data["reference"])
+        elif action == "void":
+            form = ReasonForm(request.POST)
+            if not form.is_valid():
+                raise ValidationFailed("Say why.", fields={"reason": ["Required."]})
+            services.void_payment(**ctx, reason=form.cleaned_data["reason"])
+        else:
+            form = ReminderForm(request.POST)
+            if not form.is_valid():
+                raise ValidationFailed("Check the reminder time.", fields=form.errors)
+            reminder = services.schedule_reminder(**ctx, send_at=form.cleaned_data["send_at"], message=form.cleaned_data["message"])
+            if reminder.status == "FAILED":
+                messages.error(request, f"The reminder could not be sent: {reminder.last_error}")
+    except DomainError as exc:
+        show_refusal(request, exc)
+    else:
+        messages.success(request, "Done.")
+    return redirect("billing:payment", payment_id=payment.pk)
 
 
 @login_required

@@ -157,7 +157,7 @@ def _readable(exc: DomainError) -> DomainError:
 def tax_rule_list(request):
     tenant = require(request, "billing.view")
     f = _filters(request)
-    qs = selectors.tax_rules(tenant, active=ACTIVE.get(f["status"]), on=f["on"], country=request.GET.get("country", "").strip() or None)
+    qs = selectors.tax_rules(tenant, active=ACTIVE.get(f["status"]), on=f["on"], country=request.GET.get("country", "").strip() or None).select_related("site")
     return render(request, "billing/tax_rules.html", {"page": page_of(request, qs), "f": f, "country": request.GET.get("country", ""), "qs": querystring_without_page(request),
                                                        "tax_rule": TAX_RULE, "today": selectors.tenant_today(tenant), "can_manage": can(request, "billing.manage_prices"), "end_form": EndRuleForm()})
 
@@ -165,7 +165,7 @@ def tax_rule_list(request):
 @login_required
 def tax_rule_create(request):
     tenant = require(request, "billing.manage_prices")
-    form = TaxRuleForm(request.POST or None)
+    form = TaxRuleForm(request.POST or None, tenant=tenant)
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         data.pop("is_active")
@@ -183,7 +183,7 @@ def tax_rule_create(request):
 def tax_rule_edit(request, rule_id: int):
     tenant = require(request, "billing.manage_prices")
     rule = selectors.get_tax_rule(tenant, rule_id)
-    form = TaxRuleForm(request.POST or None, initial=TaxRuleForm.initial_for(rule))
+    form = TaxRuleForm(request.POST or None, initial=TaxRuleForm.initial_for(rule), tenant=tenant)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:

@@ -46,3 +46,52 @@ def test_staff_and_outsiders_are_kept_out(web_as, staff_member, outsider, tenant
     assert web_as(outsider).get(f"/billing/invoices/{inv.pk}/").status_code == 404
     assert web_as(outsider).post(f"/billing/invoices/{inv.pk}/void/", {"reason": "x"}).status_code == 404
     assert Invoice.objects.get(pk=inv.pk).status == Invoice.PENDING
+
+
+def test_payments_screen_shows_and_records_expected_payments(web_as, owner, tenant, customer):
+    from django.core import mail
+
+    from .factories import booking
+
+    bk = booking(tenant, customer, reference="SUN-12")
+    c = web_as(owner)
+    made = c.post("/billing/payments/", {"customer": customer.pk, "booking_id": bk.pk, "amount": "1500.00", "due_date": "2031-04-01", "kind": "DOWN_PAYMENT"})
+    assert made.status_code == 302
+    p = Payment.objects.get()
+    assert (p.status, p.amount_minor, p.booking_id, p.kind) == ("EXPECTED", 150_000, bk.pk, "DOWN_PAYMENT")
+    listing = c.get("/billing/payments/?show=expected")
+    assert listing.status_code == 200 and b"Expected" in listing.content and b"SUN-12" in listing.content and b"due 1 Apr 2031" in listing.content
+    assert c.get(f"/billing/payments/{p.pk}/").status_code == 200
+    assert c.post(f"/billing/payments/{p.pk}/remind/", {"message": "Hello"}).status_code == 302
+    assert len(mail.outbox) == 1 and "SUN-12" in mail.outbox[0].body
+    assert c.post(f"/billing/payments/{p.pk}/receive/", {"method": "BANK_TRANSFER", "reference": "TX"}).status_code == 302
+    p.refresh_from_db()
+    assert p.status == "RECEIVED" and p.reminder_count == 1
+    refused = c.post(f"/billing/payments/{p.pk}/void/", {"reason": "x"}, follow=True)
+    assert b"only an EXPECTED payment" in refused.content.replace(b"Only", b"only")
+    received = c.get("/billing/payments/?show=received")
+    assert b"Received" in received.content and b"Bank transfer" in received.content
+    bad = c.post("/billing/payments/", {"customer": customer.pk, "amount": "1", "due_date": ""})
+    assert bad.status_code == 200 and Payment.objects.count() == 1
+
+
+def test_outsiders_cannot_act_on_payments_and_staff_cannot_expect(web_as, staff_member, outsider, tenant, customer):
+    from holdfast.core.billing import services
+
+    p = services.expect_payment(tenant=tenant, actor="t", booking_id=None, customer_id=customer.pk, amount_minor=5, due_date=__import__("datetime").date(2031, 1, 1))
+    assert web_as(outsider).post(f"/billing/payments/{p.pk}/receive/", {"method": "CASH"}).status_code == 404
+    assert web_as(staff_member).post(f"/billing/payments/{p.pk}/void/", {"reason": "x"}).status_code == 403
+    assert Payment.objects.get(pk=p.pk).status == "EXPECTED"
+
+
+def test_tax_rule_screen_sets_a_site(web_as, owner, tenant):
+    from holdfast.core.billing.models import TaxRule
+    from holdfast.core.inventory.tests.factories import SiteFactory
+
+    site = SiteFactory(tenant=tenant, name="Harbour Inn")
+    c = web_as(owner)
+    form = c.get("/billing/prices/taxes/new/")
+    assert b"Harbour Inn" in form.content
+    assert c.post("/billing/prices/taxes/new/", {"name": "Inn tax", "rate": "7", "site_id": site.pk, "effective_from": "2026-01-01"}).status_code == 302
+    assert TaxRule.objects.get().site_id == site.pk
+    assert b"Harbour Inn" in c.get("/billing/prices/taxes/").content
