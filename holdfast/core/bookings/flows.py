@@ -76,8 +76,15 @@ class Flow:
     # States in which a booking holds its resource exclusively: the database allows one such booking per
     # resource (Booking.exclusive_key, partial unique index) — "one active booking per unit".
     exclusive: list[str] = field(default_factory=list)
+    # Needed to move a booking to another resource or period (services.move_booking); default create_permission.
+    manage_permission: str | None = None
+    # A booking created in a holding state with no resource and no pool still gets a hold: one whose only
+    # claim is its expiry (inventory.place_expiring_hold), so it expires like the others and `move_booking`
+    # gives it its resource later, keeping that expiry (a hotel reservation booked into a room type).
+    hold_without_inventory: bool = False
 
     def __post_init__(self):
+        self.manage_permission = self.manage_permission or self.create_permission
         self.initial_states = [self.initial] if isinstance(self.initial, str) else list(self.initial)
         if not self.initial_states:
             raise ValueError(f"flow {self.name}: no initial state")

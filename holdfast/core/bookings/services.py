@@ -11,6 +11,7 @@ from holdfast.core.audit.services import log_action
 from holdfast.core.customers.models import Customer
 from holdfast.core.events.services import emit
 from holdfast.core.inventory import services as inventory
+from holdfast.core.inventory.models import Hold, Site
 from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit.errors import Conflict, NotFound, PermissionDenied, StaleVersion, ValidationFailed
 from holdfast.kit.locking import set_lock_timeout, translate_db_errors
@@ -53,10 +54,16 @@ def create_booking(
     data: dict | None = None,
     reference: str = "",
     status: str | None = None,
+    site_id: int | None = None,
 ) -> Booking:
     """A booking in one of its flow's initial states (default: the first), holding its resource (or
     quantity) in the same transaction. A flow with `exclusive` states refuses a second active booking
-    of the same resource (409 `resource_has_active_booking`; the partial unique index backs it up)."""
+    of the same resource (409 `resource_has_active_booking`; the partial unique index backs it up).
+
+    Created in a `booked` state, its hold is converted at once (sold, no expiry). Without a resource or
+    pool it holds nothing, unless its flow asks for `hold_without_inventory` in a holding state (a hold
+    whose only claim is its expiry); it may still name its site and period (a stay booked into a type).
+    """
     spec = get_flow(flow)
     if spec is None:
         raise ValidationFailed("Unknown booking flow.", fields={"flow": [f"No flow named {flow!r}."]})
@@ -78,9 +85,19 @@ def create_booking(
                 pool_id=pool_id, quantity=quantity, start_date=start_date, end_date=end_date, ttl_minutes=ttl_minutes, record=False,
             )
             site = hold.site_id
+            if status in spec.booked:
+                hold = inventory.convert_hold(tenant=tenant, actor=actor, hold_id=hold.pk, record=False, capacity=bool(pool_id))
+        elif spec.hold_without_inventory and status in spec.holding:
+            hold = inventory.place_expiring_hold(tenant=tenant, actor=actor, ttl_minutes=ttl_minutes, reason=reference, record=False)
+        if site is None and site_id:
+            site = get_owned(Site, tenant, site_id, what="site").pk
+        # A period without a resource is kept (validated) when there is no pool: a stay booked into a type.
+        keep_period = bool(resource_id) or (not pool_id and starts_at is not None)
+        if keep_period and not resource_id:
+            inventory.validate_period(starts_at, ends_at)
         booking = Booking(
             tenant=tenant, flow=spec.name, status=status, reference=reference[:40], customer=customer, site_id=site,
-            resource_id=resource_id, starts_at=starts_at if resource_id else None, ends_at=ends_at if resource_id else None,
+            resource_id=resource_id, starts_at=starts_at if keep_period else None, ends_at=ends_at if keep_period else None,
             pool_id=pool_id, quantity=quantity if pool_id else 0, start_date=start_date if pool_id else None, end_date=end_date if pool_id else None,
             hold=hold, notes=notes, data=data or {}, created_by=actor if getattr(actor, "pk", None) else None, created_at=now,
         )
@@ -191,3 +208,78 @@ def update_booking_notes(*, tenant, actor, booking_id: int, version: int, notes:
         log_action(tenant=tenant, actor=actor, entity=booking, action="bookings.booking.updated", diff={"notes": [before, notes]})
         emit(tenant, "booking:updated", {"booking_id": booking.pk, "version": booking.version})
     return booking
+
+
+def move_booking(
+    *,
+    tenant,
+    actor,
+    booking_id: int,
+    resource_id: int | None = None,
+    starts_at: dt.datetime | None = None,
+    ends_at: dt.datetime | None = None,
+    version: int | None = None,
+    reason: str = "",
+    permission: str | None = None,
+) -> Booking:
+    """Move a booking to another resource and/or period: its hold moves with it (inventory.move_hold) in the
+    same transaction, keeping its status and expiry (rule 4), or nothing changes.
+
+    None keeps the resource, the start, the end. A booking that holds no resource yet gets one here: its
+    hold (e.g. one whose only claim was its expiry) is given the resource, or, without a hold, a new one is
+    placed, converted at once in a `booked` state. A booking without a resource may change only its period.
+    Refusals are inventory's (409 resource_unavailable, resource_out_of_service, hold_expired, ...), a quantity
+    booking is 409 booking_not_movable, and an `exclusive` flow's second active booking of the resource is
+    409 resource_has_active_booking. Needs the flow's `manage_permission`, or `permission` when a vertical's
+    step moves the booking as part of another action it has authorised (a front-desk early departure).
+    """
+    with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
+        set_lock_timeout()
+        booking = get_owned(Booking.objects.select_for_update(of=("self",)).select_related("hold"), tenant, booking_id, what="booking")
+        spec = get_flow(booking.flow)
+        if spec is None:
+            raise Conflict(f"The booking's flow {booking.flow!r} is unknown.", code="unknown_flow")
+        if actor is not None:
+            require_perm(actor, tenant, permission or spec.manage_permission)
+        if version is not None and version != booking.version:
+            raise StaleVersion(f"The booking was changed by someone else (now version {booking.version}). Reload and retry.", extra={"current_version": booking.version})
+        if booking.pool_id:
+            raise Conflict("A booking of a quantity is not moved; cancel it and book again.", code="booking_not_movable")
+        before = {"resource_id": booking.resource_id, "starts_at": booking.starts_at, "ends_at": booking.ends_at, "hold_id": booking.hold_id}
+        new_resource = resource_id or booking.resource_id
+        new_start = starts_at or booking.starts_at
+        new_end = ends_at if ends_at is not None else booking.ends_at
+        if (new_resource, new_start, new_end) == (booking.resource_id, booking.starts_at, booking.ends_at):
+            return booking
+        inventory.validate_period(new_start, new_end)
+        key = spec.exclusive_key(Booking(resource_id=new_resource, status=booking.status))
+        if new_resource:
+            booking.hold = _move_claim(tenant, actor, booking, spec, new_resource, new_start, new_end)  # locks the resource first
+            booking.site_id = booking.hold.site_id
+        if key and key != booking.exclusive_key:
+            _refuse_second_exclusive(tenant, Booking(resource_id=new_resource, exclusive_key=key), exclude_id=booking.pk)
+        booking.resource_id, booking.starts_at, booking.ends_at, booking.exclusive_key = new_resource, new_start, new_end, key
+        booking.version += 1
+        booking.save(update_fields=["resource", "starts_at", "ends_at", "site", "hold", "exclusive_key", "version", "updated_at"])
+        after = {"resource_id": booking.resource_id, "starts_at": booking.starts_at, "ends_at": booking.ends_at, "hold_id": booking.hold_id}
+        diff = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+        if reason:
+            diff["reason"] = [None, reason]
+        log_action(tenant=tenant, actor=actor, entity=booking, action="bookings.booking.moved", diff=diff)
+        emit(tenant, "booking:updated", {"booking_id": booking.pk, "action": "moved", "status": booking.status, "version": booking.version,
+                                         "resource_id": booking.resource_id, "starts_at": booking.starts_at, "ends_at": booking.ends_at})
+    return booking
+
+
+def _move_claim(tenant, actor, booking, spec, resource_id: int, starts_at, ends_at) -> Hold:
+    """The booking's hold on `resource_id` over the new period: its own hold moved, or a new one."""
+    if booking.hold_id:
+        return inventory.move_hold(tenant=tenant, actor=actor, hold_id=booking.hold_id, resource_ids=[resource_id], starts_at=starts_at, ends_at=ends_at, record=False)
+    if booking.status not in spec.booked and booking.status not in spec.holding:
+        raise Conflict(f"A {booking.status} booking holds nothing; it cannot be given a resource.", code="booking_not_movable", extra={"status": booking.status})
+    hold = inventory.place_hold(tenant=tenant, actor=actor, resource_ids=[resource_id], starts_at=starts_at, ends_at=ends_at, reason=booking.reference, record=False)
+    site_id = hold.site_id
+    if booking.status in spec.booked:
+        hold = inventory.convert_hold(tenant=tenant, actor=actor, hold_id=hold.pk, record=False, capacity=False)
+        hold.site_id = site_id
+    return hold
