@@ -35,7 +35,8 @@ def reservation_room_claims():
         claimed = ("ACTIVE", "CONVERTED") if res.status == Reservation.HOLD else ("CONVERTED",)  # a HOLD claims through a live engine hold (CONVERTED: booked before expiry existed)
         if res.room_id and (res.hold is None or res.hold.status not in claimed or not res.hold.blocks.filter(active=True, resource_id=res.room.resource_id).exists()):
             findings.append(Finding(f"reservation {res.pk} has room {res.room_id} without a live claim on it", tenant_id=res.tenant_id))
-        if not res.room_id and res.hold_id and res.hold.status == "CONVERTED":
+        # A roomless reservation may keep a hold whose only claim is its expiry (converted on confirm): no blocks.
+        if not res.room_id and res.hold_id and res.hold.status in ("ACTIVE", "CONVERTED") and res.hold.blocks.filter(active=True).exists():
             findings.append(Finding(f"reservation {res.pk} has no room but still holds blocks", tenant_id=res.tenant_id))
     for res in Reservation.objects.select_related("hold").filter(status__in=[Reservation.CANCELLED, Reservation.NO_SHOW], hold__status__in=["CONVERTED", "ACTIVE"]):
         findings.append(Finding(f"reservation {res.pk} is {res.status} but still holds its room", tenant_id=res.tenant_id))

@@ -1,8 +1,9 @@
 """Tentative (HOLD) reservations expire (DESIGN rule 4).
 
-A HOLD reservation claims through an engine hold that is still ACTIVE and carries the tenant's
-`hold_ttl_minutes`: with a room, the engine's HOLD blocks on it; without one, a hold with no blocks
-(only its expiry matters; the room-type count reads it). Availability ignores an expired one at once,
+A HOLD reservation claims through its booking's engine hold, still ACTIVE and carrying the tenant's
+`hold_ttl_minutes`: with a room, the engine's HOLD blocks on it; without one, a hold whose only claim is
+its expiry (the flow's `hold_without_inventory`; the room-type count reads it). Moving or resizing it
+moves that hold (`bookings.move_booking`), keeping its expiry. Availability ignores an expired one at once,
 a hotel booking step expires the property's due ones first, and the engine sweeper
 (`inventory.expire_holds`) expires the rest; `on_hold_expired` below then cancels the reservation.
 Seed 004 has no EXPIRED reservation status, so an expired HOLD becomes CANCELLED, reason "hold expired".
@@ -18,7 +19,7 @@ from holdfast.core.audit.services import log_action
 from holdfast.core.bookings import services as bookings
 from holdfast.core.events.services import emit, emit_stats_changed
 from holdfast.core.inventory import services as inventory
-from holdfast.core.inventory.models import Block, Hold
+from holdfast.core.inventory.models import Hold
 from holdfast.kit.errors import Conflict
 from holdfast.kit.locking import is_postgres
 
@@ -40,20 +41,6 @@ def hold_has_run_out(res: Reservation, now: dt.datetime | None = None) -> bool:
 def refuse_if_expired(res: Reservation) -> None:
     if hold_has_run_out(res):
         raise Conflict("The tentative reservation's hold has expired; book again.", code="reservation_hold_expired", extra={"expired_at": res.hold.expires_at})
-
-
-def place_tentative_hold(tenant, res: Reservation) -> Hold:
-    """A HOLD reservation without a room: a hold with no blocks, whose only job is its expiry."""
-    ttl = dt.timedelta(minutes=int(tenant.setting("hold_ttl_minutes")))
-    now = timezone.now()
-    return Hold.objects.create(tenant=tenant, expires_at=now + ttl, reason=f"Reservation {res.pk}", created_at=now)
-
-
-def keep_expiry(hold: Hold, expires_at: dt.datetime) -> None:
-    """A room move or resize re-places the claim: the new hold keeps the old expiry (touching never extends)."""
-    Hold.objects.filter(pk=hold.pk).update(expires_at=expires_at)
-    Block.objects.filter(hold=hold, active=True).update(expires_at=expires_at)
-    hold.expires_at = expires_at
 
 
 def expire_due_for_property(tenant, prop: Property) -> int:

@@ -13,7 +13,6 @@ from holdfast.core.bookings import services as bookings
 from holdfast.core.bookings.models import Booking
 from holdfast.core.events.services import emit, emit_stats_changed
 from holdfast.core.inventory import services as inventory
-from holdfast.core.inventory.models import Hold
 from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit.errors import Conflict, StaleVersion, ValidationFailed
 from holdfast.kit.locking import set_lock_timeout, translate_db_errors
@@ -22,12 +21,12 @@ from ..models import Guest, RatePlan, Reservation, Room, RoomType
 from . import folio as folios
 from ._common import business_date, check_stay, lock_property, period, refresh_read_models, user_or_none
 from .availability import check_occupancy, check_restrictions, free_per_type, stay_price
-from .expiry import expire_due_for_property, keep_expiry, place_tentative_hold, refuse_if_expired
+from .expiry import expire_due_for_property, refuse_if_expired
 from .housekeeping import change_room_status
 
 FLOW = "hotel"
-CLAIM_TTL_MINUTES = 5  # a booked claim's hold is converted in the same transaction; this TTL never runs out
-# A HOLD reservation's claim stays an ACTIVE engine hold with the tenant's hold_ttl_minutes (services/expiry.py).
+# The reservation's core booking owns its engine claim (flows.py); `res.hold` mirrors `booking.hold`.
+# A HOLD reservation's claim is an ACTIVE engine hold with the tenant's hold_ttl_minutes (services/expiry.py).
 
 
 def _perm(actor, tenant, code):
@@ -65,35 +64,15 @@ def _record(tenant, actor, res: Reservation, action: str, diff: dict, event: str
     emit_stats_changed(tenant, "hotel")
 
 
-def _sync_booking(res: Reservation, prop) -> None:
-    """The core booking mirrors where the reservation's claim is (the engine's view of it)."""
-    starts_at, ends_at = period(prop, res.check_in_date, res.check_out_date)
-    Booking.objects.filter(pk=res.booking_id).update(
-        site_id=prop.site_id, resource_id=res.room.resource_id if res.room_id else None, hold_id=res.hold_id,
-        starts_at=starts_at, ends_at=ends_at, updated_at=timezone.now(),
-    )
-
-
-def _release_room(tenant, actor, res: Reservation, reason: str = "") -> None:
-    if res.hold_id:
-        inventory.release_hold(tenant=tenant, actor=actor, hold_id=res.hold_id, reason=reason, include_converted=True, record=False, capacity=False)
-
-
-def _claim_room(tenant, actor, prop, res: Reservation, room: Room, check_in: dt.date, check_out: dt.date) -> None:
-    """Give back the current blocks and claim `room` for [check_in, check_out), all in the caller's transaction:
-    an overlap refuses the whole step (the engine checks, the exclusion constraint backs it up).
-    A HOLD reservation's claim stays a live engine hold, keeping the expiry it already had."""
-    tentative = res.status == Reservation.HOLD
-    expiry = res.hold.expires_at if tentative and res.hold_id and res.hold.status == Hold.ACTIVE else None
-    _release_room(tenant, actor, res, "moved")
+def _move_claim(tenant, actor, prop, res: Reservation, room: Room | None, check_in: dt.date, check_out: dt.date, *, permission: str | None = None) -> None:
+    """Move the reservation's booking (and with it its engine claim) to `room` over [check_in, check_out), in
+    the caller's transaction: the engine moves the blocks keeping the hold's status and expiry, and refuses
+    an overlap (the exclusion constraint backs it up), which refuses the whole step. Without a room only the
+    booking's period moves."""
     starts_at, ends_at = period(prop, check_in, check_out)
-    hold = inventory.place_hold(tenant=tenant, actor=actor, resource_ids=[room.resource_id], starts_at=starts_at, ends_at=ends_at,
-                                ttl_minutes=None if tentative else CLAIM_TTL_MINUTES, reason=f"Reservation {res.pk}", record=False)
-    if not tentative:
-        inventory.convert_hold(tenant=tenant, actor=actor, hold_id=hold.pk, record=False, capacity=False)
-    elif expiry is not None:
-        keep_expiry(hold, expiry)
-    res.hold, res.room = hold, room
+    booking = bookings.move_booking(tenant=tenant, actor=actor, booking_id=res.booking_id, resource_id=room.resource_id if room else None,
+                                    starts_at=starts_at, ends_at=ends_at, permission=permission)
+    res.hold, res.room = booking.hold, room
 
 
 def _room_in(prop, tenant, room_id) -> Room:
@@ -171,18 +150,15 @@ def create_reservation(
         )
         res.booking_data = {}
         _price(tenant, res, keep_rate=False)
-        booking = bookings.create_booking(tenant=tenant, actor=actor, flow=FLOW, notes=internal_notes, data=res.booking_data, reference=f"{room_type.code}-{check_in_date:%y%m%d}")
-        if status == Reservation.CONFIRMED:
-            booking = bookings.transition(tenant=tenant, actor=actor, booking_id=booking.pk, name="confirm")
-        res.booking = booking
+        # The booking starts in the reservation's status and claims in the same step: the room's blocks (converted
+        # when CONFIRMED), or for a roomless HOLD a hold whose only claim is its expiry (the flow's hold_without_inventory).
+        starts_at, ends_at = period(prop, check_in_date, check_out_date)
+        booking = bookings.create_booking(
+            tenant=tenant, actor=actor, flow=FLOW, status=status, resource_id=room.resource_id if room else None, starts_at=starts_at, ends_at=ends_at,
+            site_id=prop.site_id, notes=internal_notes, data=res.booking_data, reference=f"{room_type.code}-{check_in_date:%y%m%d}",
+        )
+        res.booking, res.hold, res.room = booking, booking.hold, room
         res.save()
-        if room is not None:
-            _claim_room(tenant, actor, prop, res, room, check_in_date, check_out_date)
-            res.save(update_fields=["hold", "room"])
-        elif status == Reservation.HOLD:
-            res.hold = place_tentative_hold(tenant, res)
-            res.save(update_fields=["hold"])
-        _sync_booking(res, prop)
         folios.open_folio(tenant, res)
         refresh_read_models(prop, check_in_date, check_out_date)
         _record(tenant, actor, res, "created", {"status": [None, res.status], "room_type_id": [None, room_type.pk], "room_id": [None, res.room_id],
@@ -227,9 +203,8 @@ def assign_room(*, tenant, actor, reservation_id: int, room_id: int, version: in
         if room.room_type_id != res.room_type_id:
             check_occupancy(room.room_type, res.adults, res.children)
             res.room_type = room.room_type
-        _claim_room(tenant, actor, prop, res, room, res.check_in_date, res.check_out_date)
+        _move_claim(tenant, actor, prop, res, room, res.check_in_date, res.check_out_date)
         _save(res, actor, "hold", "room", "room_type")
-        _sync_booking(res, prop)
         if res.status == Reservation.CHECKED_IN:  # an in-house move: the guest leaves one room for another
             change_room_status(tenant, actor, prop, old_room, room.VACANT_DIRTY, note=f"guest moved to {room.room_number}")
             change_room_status(tenant, actor, prop, room, room.OCCUPIED, note=f"guest moved from {old_room.room_number}")
@@ -260,42 +235,34 @@ def resize_reservation(*, tenant, actor, reservation_id: int, check_in_date: dt.
             raise ValidationFailed("The arrival date has passed.", code="arrival_in_past", fields={"check_in_date": ["Today or later."]})
         before = _snapshot(res)
         old_in, old_out = res.check_in_date, res.check_out_date
-        if res.room_id:
-            _claim_room(tenant, actor, prop, res, res.room, new_in, new_out)
-        else:
+        if not res.room_id:
             _need_type_free(prop, res.room_type, new_in, new_out, exclude=res.pk)
+        _move_claim(tenant, actor, prop, res, res.room, new_in, new_out)
         res.check_in_date, res.check_out_date = new_in, new_out
         _booking_data(res)
         _price(tenant, res, keep_rate=True)
         _save(res, actor, "hold", "check_in_date", "check_out_date", "subtotal_cents", "tax_cents", "total_cents")
-        _sync_booking(res, prop)
         refresh_read_models(prop, min(old_in, new_in), max(old_out, new_out))
         _record(tenant, actor, res, "resized", _diff(before, res))
     return res
 
 
 def _transition(tenant, actor, res: Reservation, name: str, reason: str = "") -> None:
+    """The flow's transition; its effects convert or give back the booking's claim, which `res.hold` mirrors."""
     booking = bookings.transition(tenant=tenant, actor=actor, booking_id=res.booking_id, name=name, reason=reason)
-    res.status = booking.status
+    res.status, res.hold = booking.status, booking.hold
 
 
 def confirm_reservation(*, tenant, actor, reservation_id: int, version: int | None = None) -> Reservation:
     """HOLD -> CONFIRMED while its hold is live (an expired one is refused, 409 reservation_hold_expired):
-    the room's hold becomes a booked claim; a roomless one's hold is given back (the type count takes over)."""
+    the flow converts its hold into a booked claim (a roomless one's claims no room: the type count covers it)."""
     with transaction.atomic(), translate_db_errors(inventory.CONSTRAINT_MESSAGES):
         set_lock_timeout()
         prop, res = _lock_reservation(tenant, reservation_id, version=version)
         refuse_if_expired(res)
         before = _snapshot(res)
         _transition(tenant, actor, res, "confirm")
-        if res.hold_id and res.hold.status == Hold.ACTIVE:
-            if res.room_id:
-                inventory.convert_hold(tenant=tenant, actor=actor, hold_id=res.hold_id, record=False, capacity=False)
-            else:
-                inventory.release_hold(tenant=tenant, actor=actor, hold_id=res.hold_id, reason="confirmed", record=False, capacity=False)
-                res.hold = None
         _save(res, actor, "status", "hold")
-        _sync_booking(res, prop)
         refresh_read_models(prop, res.check_in_date, res.check_out_date)
         _record(tenant, actor, res, "confirmed", _diff(before, res))
     return res
@@ -307,8 +274,7 @@ def cancel_reservation(*, tenant, actor, reservation_id: int, reason: str = "", 
         set_lock_timeout()
         prop, res = _lock_reservation(tenant, reservation_id, version=version)
         before = _snapshot(res)
-        _transition(tenant, actor, res, "cancel", reason)
-        _release_room(tenant, actor, res, reason or "cancelled")
+        _transition(tenant, actor, res, "cancel", reason)  # the flow gives the room back
         _save(res, actor, "status")
         refresh_read_models(prop, res.check_in_date, res.check_out_date)
         _record(tenant, actor, res, "cancelled", {**_diff(before, res), "reason": [None, reason or None]})
@@ -323,8 +289,7 @@ def mark_no_show(*, tenant, actor, reservation_id: int, version: int | None = No
         if res.check_in_date >= business_date(prop):
             raise Conflict(f"The arrival date ({res.check_in_date}) has not passed yet.", code="arrival_not_passed")
         before = _snapshot(res)
-        _transition(tenant, actor, res, "no_show")
-        _release_room(tenant, actor, res, "no show")
+        _transition(tenant, actor, res, "no_show")  # the flow gives the room back
         _save(res, actor, "status")
         refresh_read_models(prop, res.check_in_date, res.check_out_date)
         _record(tenant, actor, res, "no_show", _diff(before, res))
@@ -377,8 +342,8 @@ def check_out(*, tenant, actor, reservation_id: int, allow_balance: bool = False
         today = business_date(prop)
         new_out = max(res.check_in_date + dt.timedelta(days=1), min(today, res.check_out_date))
         old_out = res.check_out_date
-        if new_out < res.check_out_date:  # early departure: give the nights back
-            _claim_room(tenant, actor, prop, res, res.room, res.check_in_date, new_out)
+        if new_out < res.check_out_date:  # early departure: give the nights back (part of the front desk's check-out)
+            _move_claim(tenant, actor, prop, res, res.room, res.check_in_date, new_out, permission="hotel.frontdesk")
             res.check_out_date = new_out
             _booking_data(res)
             _price(tenant, res, keep_rate=True)
@@ -391,7 +356,6 @@ def check_out(*, tenant, actor, reservation_id: int, allow_balance: bool = False
         _transition(tenant, actor, res, "check_out")
         res.checked_out_at = timezone.now()
         _save(res, actor, "status", "checked_out_at", "hold", "check_out_date", "subtotal_cents", "tax_cents", "total_cents")
-        _sync_booking(res, prop)
         change_room_status(tenant, actor, prop, res.room, Room.VACANT_DIRTY, note=f"check-out reservation {res.pk}")
         refresh_read_models(prop, res.check_in_date, old_out)
         _record(tenant, actor, res, "checked_out", {**_diff(before, res), "balance_left_minor": [None, account.balance_minor]})

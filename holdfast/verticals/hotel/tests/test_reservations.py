@@ -28,7 +28,7 @@ def test_booking_into_a_type_fixes_the_rate_and_totals(tenant, h):
     assert res.status == Reservation.CONFIRMED and res.room_id is None
     assert (res.nightly_rate_cents, res.subtotal_cents, res.total_cents) == (10000, 30000, 30000)
     assert res.primary_guest["last_name"] == "Marker"
-    assert [h.from_status + ">" + h.to_status for h in BookingStatusHistory.objects.filter(booking=res.booking)] == [">HOLD", "HOLD>CONFIRMED"]
+    assert [h.from_status + ">" + h.to_status for h in BookingStatusHistory.objects.filter(booking=res.booking)] == [">CONFIRMED"]  # created directly CONFIRMED
     assert OutboxEvent.objects.filter(tenant=tenant, event_type="reservation:created").count() == 1
 
 
