@@ -18,6 +18,7 @@ from .schemas import (
     ExpectPaymentIn,
     InvoiceDetailOut,
     InvoiceIn,
+    InvoiceLedgerIn,
     InvoicePage,
     ItemIn,
     ItemOut,
@@ -315,6 +316,13 @@ def get_ledger(request, ledger_id: int):
 @router.post("/ledger-entries", response={201: LedgerEntryOut, **ERRORS})
 def post_ledger_entry(request, payload: LedgerEntryIn):
     return Status(201, services.post_ledger_entry(**_ctx(request, "billing.manage"), **payload.dict()))
+
+
+@router.post("/ledgers/{ledger_id}/invoice", response={201: InvoiceDetailOut, **ERRORS})
+def invoice_ledger(request, ledger_id: int, payload: InvoiceLedgerIn):
+    """Issue an invoice for the ledger's charges not invoiced yet, paid from the money already on it."""
+    invoice = services.invoice_ledger(**_ctx(request, "billing.manage"), ledger_id=ledger_id, **payload.dict())
+    return Status(201, selectors.get_invoice(request.tenant, invoice.pk))
 
 
 @router.post("/ledgers/{ledger_id}/close", response={200: LedgerOut, **ERRORS})

@@ -448,6 +448,11 @@ class LedgerPage(Schema):
     results: list[LedgerOut]
 
 
+class InvoiceLedgerIn(Schema):
+    customer_id: int | None = None  # default: the ledger's customer
+    notes: str = ""
+
+
 class CloseLedgerIn(Schema):
     force: bool = False
 

@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 
 from holdfast.core.tenancy.selectors import get_owned
 
-from .models import CreditNote, Invoice, InvoiceItem, LedgerAccount, LedgerEntry, Payment, PaymentAllocation, PaymentReminder, PriceQuote, PriceRule, Refund, TaxRule
+from .models import CreditNote, Invoice, InvoiceItem, InvoiceLine, LedgerAccount, LedgerEntry, Payment, PaymentAllocation, PaymentReminder, PriceQuote, PriceRule, Refund, TaxRule
 from holdfast.kit import clock
 
 
@@ -205,6 +205,13 @@ def get_ledger(tenant, pk) -> LedgerAccount:
 
 def ledger_for_booking(tenant, *, booking_id: int, source: str = "") -> LedgerAccount | None:
     return LedgerAccount.objects.for_tenant(tenant).filter(booking_id=booking_id, source=source).first()
+
+
+def invoices_of_ledger(tenant, ledger_id: int):
+    """Invoices made from a ledger's charges (services/ledger_invoices.py), newest first."""
+    refs = InvoiceItem.objects.for_tenant(tenant).filter(source="billing.ledger", source_ref__startswith=f"{int(ledger_id)}:", invoice__isnull=False).values("invoice_id")
+    lines = InvoiceLine.objects.for_tenant(tenant).filter(item__source="billing.ledger", item__source_ref__startswith=f"{int(ledger_id)}:").values("invoice_id")
+    return with_amounts(Invoice.objects.for_tenant(tenant).filter(Q(pk__in=refs) | Q(pk__in=lines)).select_related("customer")).order_by("-id")
 
 
 def ledger_statement(account) -> list[dict]:

@@ -40,10 +40,14 @@ def _tax_for(tenant, day: dt.date, tax_rate, tax_name: str):
     return (rule.rate, rule.name) if rule else (Decimal("0"), "")
 
 
-def create_invoice_item(*, tenant, actor, customer_id: int, description: str, unit_price_minor: int, quantity: int = 1, currency: str | None = None, booking_id: int | None = None, source: str = "", source_ref: str = "", category: str = "", staff_id: int | None = None, service_date: dt.date | None = None, tax_rate=None, tax_name: str = "") -> InvoiceItem:
+def create_invoice_item(*, tenant, actor, customer_id: int, description: str, unit_price_minor: int, quantity: int = 1, currency: str | None = None, booking_id: int | None = None, source: str = "", source_ref: str = "", category: str = "", staff_id: int | None = None, service_date: dt.date | None = None, tax_rate=None, tax_name: str = "",
+                        tax_minor: int | None = None) -> InvoiceItem:
     """A billable unit (seed 003 §5.1). Idempotent on (source, source_ref): the same completed job
-    never yields two live items. Tax comes from the tenant's tax rules unless given."""
+    never yields two live items. Tax comes from the tenant's tax rules unless given; `tax_minor`
+    (with `tax_rate`) takes a tax already computed and posted elsewhere (a folio's TAX entry) as is."""
     require_positive("unit_price_minor", unit_price_minor, allow_zero=True)
+    if tax_minor is not None:
+        require_positive("tax_minor", tax_minor, allow_zero=True)
     require_positive("quantity", quantity)
     if not (description or "").strip():
         raise ValidationFailed("Describe what is billed.", fields={"description": ["Required."]})
@@ -61,7 +65,7 @@ def create_invoice_item(*, tenant, actor, customer_id: int, description: str, un
             item = InvoiceItem.objects.create(
                 tenant=tenant, customer=customer, booking_id=booking_id, source=source, source_ref=source_ref, description=description.strip()[:300],
                 category=category, staff_id=staff_id, service_date=service_date, quantity=quantity, unit_price_minor=unit_price_minor,
-                amount_minor=amount.minor, currency=currency, tax_name=name, tax_rate=rate, tax_minor=amount.percent(rate).minor,
+                amount_minor=amount.minor, currency=currency, tax_name=name, tax_rate=rate, tax_minor=amount.percent(rate).minor if tax_minor is None else tax_minor,
             )
         log_action(tenant=tenant, actor=actor, entity=item, action="billing.item.created", diff={"amount_minor": [None, item.amount_minor], "tax_minor": [None, item.tax_minor], "customer_id": [None, customer.pk]})
         emit(tenant, "invoice_item:created", {"item_id": item.pk, "customer_id": customer.pk, "booking_id": booking_id})

@@ -63,6 +63,18 @@ def post(account: LedgerAccount, *, entry_type: str, amount_minor: int, descript
     return entry
 
 
+def open_ledger(*, tenant, actor, booking_id: int, source: str, currency: str | None = None, customer_id: int | None = None, site_id: int | None = None) -> LedgerAccount:
+    """The booking's ledger (folio), opened if it does not exist yet, locked for the caller's
+    transaction. `site_id` records the site (property) it belongs to."""
+    with transaction.atomic():
+        customer = get_owned(Customer, tenant, customer_id, what="customer") if customer_id else None
+        account = ledger_for(tenant, booking_id=booking_id, source=source, currency=currency_of(tenant, currency), customer=customer, site_id=site_id)
+        if customer is not None and account.customer_id is None:
+            account.customer = customer
+            account.save(update_fields=["customer"])
+    return account
+
+
 MANUAL_TYPES = (LedgerEntry.CHARGE, LedgerEntry.TAX, LedgerEntry.FEE, LedgerEntry.ADJUSTMENT)
 
 
