@@ -6,6 +6,8 @@ import datetime as dt
 from ninja import Router, Status
 
 from holdfast.core.accounts.selectors import require_perm
+from holdfast.core.billing import selectors as billing_selectors
+from holdfast.core.billing.schemas import InvoiceDetailOut
 from holdfast.kit.api import Page, ProblemSchema, paginate
 
 from . import selectors, services
@@ -339,3 +341,10 @@ def post_folio_entry(request, reservation_id: int, payload: FolioEntryIn):
 @router.post("/reservations/{reservation_id}/folio/payments", response={201: FolioEntryOut, **ERRORS})
 def record_payment(request, reservation_id: int, payload: PaymentIn):
     return Status(201, services.record_folio_payment(tenant=request.tenant, actor=request.actor, reservation_id=reservation_id, **payload.dict()))
+
+
+@router.post("/reservations/{reservation_id}/folio/invoice", response={201: InvoiceDetailOut, **ERRORS})
+def invoice_folio(request, reservation_id: int):
+    """Turn the folio's charges not invoiced yet into a billing invoice (paid from the desk payments on it)."""
+    invoice = services.invoice_folio(tenant=request.tenant, actor=request.actor, reservation_id=reservation_id)
+    return Status(201, billing_selectors.get_invoice(request.tenant, invoice.pk))

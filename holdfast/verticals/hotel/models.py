@@ -160,6 +160,9 @@ class RatePlanPrice(Stamped):
 
 class Guest(Stamped):
     property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="guests")
+    # The core customer this guest is (billing payments and invoices need one): linked by email when the
+    # business already knows it, created otherwise (services/setup.create_guest).
+    customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="hotel_guests")
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     email = models.EmailField(null=True, blank=True)

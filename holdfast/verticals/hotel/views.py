@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from holdfast.core.accounts.views import can, page_of, querystring_without_page, require, show_refusal
+from holdfast.core.billing import selectors as billing_selectors
 from holdfast.kit.errors import DomainError, NotFound
 from holdfast.kit.money import Money
 
@@ -146,6 +147,7 @@ def reservation_detail(request, reservation_id: int):
     free = selectors.free_rooms(tenant, prop, res.check_in_date, res.check_out_date, exclude_reservation=res).exclude(pk=res.room_id or 0)
     return render(request, "hotel/reservation_detail.html", {
         "res": res, "prop": prop, "folio": folio, "entries": selectors.folio_entries(tenant, folio), "today": selectors.business_date(prop),
+        "invoices": billing_selectors.invoices_of_ledger(tenant, folio.pk), "can_see_invoices": can(request, "billing.view"),
         "history": res.booking.history.all(), "move_form": MoveForm(rooms=free), "resize_form": ResizeForm(initial={"check_in_date": res.check_in_date, "check_out_date": res.check_out_date}),
         "pay_form": PaymentForm(initial={"amount": Money(max(folio.balance_minor, 0), folio.currency).to_decimal()}), "charge_form": ChargeForm(),
         "can_manage": can(request, "hotel.reservation.manage"), "can_desk": can(request, "hotel.frontdesk"), "can_folio": can(request, "hotel.folio.manage"),
@@ -201,6 +203,9 @@ def _run_action(request, tenant, res, action: str):
             services.post_folio_entry(tenant=tenant, actor=actor, reservation_id=rid, entry_type=form.cleaned_data["entry_type"],
                                       amount_cents=_minor(form.cleaned_data["amount"], res.currency), description=form.cleaned_data["description"])
             return "Posted to the folio."
+    elif action == "invoice":
+        invoice = services.invoice_folio(tenant=tenant, actor=actor, reservation_id=rid)
+        return f"Invoice {invoice.display_number} issued for the folio."
     else:
         raise NotFound("Unknown action.")
     messages.error(request, "Please correct the form.")

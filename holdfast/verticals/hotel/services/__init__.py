@@ -1,5 +1,5 @@
 """Hotel writes, split by responsibility; import from here."""
-from .folio import night_audit_all, post_folio_entry, record_folio_payment, run_night_audit  # noqa: F401
+from .folio import invoice_folio, night_audit_all, post_folio_entry, record_folio_payment, run_night_audit  # noqa: F401
 from .housekeeping import add_room_block, remove_room_block, set_room_status  # noqa: F401
 from .readmodels import rebuild_read_models  # noqa: F401
 from .reservations import (  # noqa: F401

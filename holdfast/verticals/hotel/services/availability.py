@@ -13,7 +13,7 @@ from holdfast.core.inventory.services import live_q, overlapping
 from holdfast.kit.errors import Conflict, ValidationFailed
 from holdfast.kit.money import round_minor
 
-from ..models import RatePlanPrice, Reservation, Restriction, Room, RoomType
+from ..models import Property, RatePlanPrice, Reservation, Restriction, Room, RoomType
 from ._common import days, period
 from .expiry import expired_q
 
@@ -32,14 +32,16 @@ def price_for_nights(plan, room_type, start: dt.date, end: dt.date) -> dict[dt.d
 
 def stay_price(tenant, plan, room_type, start: dt.date, end: dt.date) -> dict:
     """The rate fixed at booking: the average of the nights' prices (half-up), charged every night,
-    and the tax on it at the rate in force on the arrival date."""
+    and the tax on it at the rate in force on the arrival date — the property's own tax rule (billing
+    tax rule on its site) when it has one, else the business-wide rule for the tenant's place."""
     nightly = price_for_nights(plan, room_type, start, end)
     missing = [d.isoformat() for d, cents in nightly.items() if cents is None]
     if missing:
         raise Conflict(f"Rate plan {plan.code} has no price for {room_type.code} on {', '.join(missing[:5])}.", code="no_price", extra={"dates": missing})
     nights = len(nightly)
     rate = round_minor(Decimal(sum(nightly.values())) / nights)
-    rule = resolve_tax(tenant, day=start, country=tenant.country, region=tenant.region)
+    site_id = Property.objects.filter(pk=plan.property_id).values_list("site_id", flat=True).first()
+    rule = resolve_tax(tenant, day=start, country=tenant.country, region=tenant.region, site_id=site_id)
     tax_rate = rule.rate if rule else Decimal("0")
     night_tax = round_minor(Decimal(rate) * tax_rate / 100)
     return {"nightly_rate_cents": rate, "nights": nights, "subtotal_cents": rate * nights, "night_tax_cents": night_tax, "tax_cents": night_tax * nights,

@@ -1,9 +1,15 @@
 """Folios (seed §8) on the billing ledger: one per reservation (ledger of its core booking, source
-"hotel.reservation"), OPEN/CLOSED, signed entries with per-type totals kept by billing.
+"hotel.reservation", on the property's site), OPEN/CLOSED, signed entries with per-type totals kept by
+billing. Everything goes through billing's public services:
 
-Seed entry types map onto the ledger's: ROOM_CHARGE -> CHARGE (TAX, FEE, ADJUSTMENT, PAYMENT, REFUND
-are the same). Room charges and their tax carry source_ref "night:<reservation>:<date>" so the
-nightly audit posts each night once however often it runs.
+- charges, taxes, fees and adjustments: `post_ledger_entry` with the seed's word as the entry's code
+  (ROOM_CHARGE is a CHARGE coded ROOM_CHARGE), so the folio shows the seed's types exactly;
+- desk payments: billing Payments (`record_payment`) bound to the reservation's core booking and its
+  guest's customer, which billing posts to the folio; desk refunds: `refund_payment` on those
+  payments, newest first, which billing posts to the folio as REFUND;
+- a folio becomes an invoice with `invoice_ledger` (see `invoice_folio`).
+Room charges and their tax carry source_ref "night:<reservation>:<date>" so the nightly audit posts
+each night once however often it runs.
 """
 from __future__ import annotations
 
@@ -14,8 +20,9 @@ from django.utils import timezone
 
 from holdfast.core.accounts.selectors import require_perm
 from holdfast.core.audit.services import log_action
+from holdfast.core.billing import selectors as billing_selectors
+from holdfast.core.billing import services as billing
 from holdfast.core.billing.models import LedgerAccount, LedgerEntry
-from holdfast.core.billing.services import ledger
 from holdfast.core.events.services import emit, emit_stats_changed
 from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit.errors import Conflict, ValidationFailed
@@ -23,34 +30,45 @@ from holdfast.kit.locking import is_postgres
 
 from ..models import NightAudit, Property, Reservation
 from ._common import business_date, days, lock_property
+from .setup import reservation_customer
 
 SOURCE = "hotel.reservation"
-SEED_TO_LEDGER = {"ROOM_CHARGE": LedgerEntry.CHARGE, "TAX": LedgerEntry.TAX, "FEE": LedgerEntry.FEE, "ADJUSTMENT": LedgerEntry.ADJUSTMENT,
-                  "PAYMENT": LedgerEntry.PAYMENT, "REFUND": LedgerEntry.REFUND}
-LEDGER_TO_SEED = {v: k for k, v in SEED_TO_LEDGER.items()}
+SEED_TO_LEDGER = {"ROOM_CHARGE": LedgerEntry.CHARGE, "TAX": LedgerEntry.TAX, "FEE": LedgerEntry.FEE, "ADJUSTMENT": LedgerEntry.ADJUSTMENT}  # the seed word is kept as the code
 PAYMENT_METHODS = ("CASH", "CARD", "BANK_TRANSFER", "OTHER")
 
 
+def seed_type(entry: LedgerEntry) -> str:
+    """The seed's word for an entry: its code (entries posted before codes existed: CHARGE = ROOM_CHARGE)."""
+    return "ROOM_CHARGE" if entry.code in ("", LedgerEntry.CHARGE) and entry.entry_type == LedgerEntry.CHARGE else (entry.code or entry.entry_type)
+
+
 def open_folio(tenant, res: Reservation) -> LedgerAccount:
-    return ledger.ledger_for(tenant, booking_id=res.booking_id, source=SOURCE, currency=res.currency)
+    """The reservation's folio, opened on first use on the property's site, locked for the caller's transaction."""
+    site_id = Property.objects.filter(pk=res.property_id).values_list("site_id", flat=True).get()
+    customer = res.guest.customer_id if res.guest_id else None
+    return billing.open_ledger(tenant=tenant, actor=None, booking_id=res.booking_id, source=SOURCE, currency=res.currency, customer_id=customer, site_id=site_id)
 
 
-def folio_account(tenant, res: Reservation) -> LedgerAccount:
-    """The reservation's folio, locked for the caller's transaction."""
-    return ledger.ledger_for(tenant, booking_id=res.booking_id, source=SOURCE, currency=res.currency)
+folio_account = open_folio
 
 
 def close_folio(tenant, actor, account: LedgerAccount, *, force: bool) -> None:
     if account.status != LedgerAccount.CLOSED:
-        ledger.close_ledger(tenant=tenant, actor=actor, ledger_id=account.pk, force=force)
+        billing.close_ledger(tenant=tenant, actor=actor, ledger_id=account.pk, force=force)
 
 
-def _posted(tenant, actor, res, account, entries: list[LedgerEntry]) -> None:
+def _posted(tenant, actor, res, entries: list[LedgerEntry]) -> None:
+    account = LedgerAccount.objects.get(pk=entries[0].account_id)
     for entry in entries:
         log_action(tenant=tenant, actor=actor, entity=res, action="hotel.folio.posted",
-                   diff={"entry_type": [None, LEDGER_TO_SEED[entry.entry_type]], "amount_cents": [None, entry.amount_minor], "folio_id": [None, account.pk]})
+                   diff={"entry_type": [None, seed_type(entry)], "amount_cents": [None, entry.amount_minor], "folio_id": [None, account.pk]})
     emit(tenant, "folio:posted", {"reservation_id": res.pk, "folio_id": account.pk, "entry_ids": [e.pk for e in entries], "balance_cents": account.balance_minor})
     emit_stats_changed(tenant, "hotel")
+
+
+def _post(tenant, actor, res, account, seed: str, amount: int, description: str, source_ref: str = "") -> LedgerEntry:
+    return billing.post_ledger_entry(tenant=tenant, actor=actor, booking_id=res.booking_id, source=SOURCE, entry_type=SEED_TO_LEDGER[seed], code=seed, amount_minor=amount,
+                                     description=description, currency=account.currency, source_ref=source_ref, site_id=account.site_id)
 
 
 def post_stay_nights(tenant, actor, res: Reservation, *, until: dt.date, since: dt.date | None = None) -> list[LedgerEntry]:
@@ -70,25 +88,25 @@ def post_stay_nights(tenant, actor, res: Reservation, *, until: dt.date, since: 
         ref = f"night:{res.pk}:{d.isoformat()}"
         if ref in done:
             continue
-        posted.append(ledger.post(account, entry_type=LedgerEntry.CHARGE, amount_minor=res.nightly_rate_cents, description=f"Room {res.room.room_number if res.room_id else ''} night of {d}".replace("  ", " "), actor=actor, source_ref=ref))
+        posted.append(_post(tenant, actor, res, account, "ROOM_CHARGE", res.nightly_rate_cents, f"Room {res.room.room_number if res.room_id else ''} night of {d}".replace("  ", " "), ref))
         if night_tax:
-            posted.append(ledger.post(account, entry_type=LedgerEntry.TAX, amount_minor=night_tax, description=f"{data.get('tax_name') or 'Tax'} {data.get('tax_rate', '')}% night of {d}", actor=actor, source_ref=ref))
+            posted.append(_post(tenant, actor, res, account, "TAX", night_tax, f"{data.get('tax_name') or 'Tax'} {data.get('tax_rate', '')}% night of {d}", ref))
     if posted:
-        _posted(tenant, actor, res, account, posted)
+        _posted(tenant, actor, res, posted)
     return posted
 
 
 def _lock(tenant, reservation_id):
     res = get_owned(Reservation, tenant, reservation_id, what="reservation")
     lock_property(tenant, res.property_id)
-    return Reservation.objects.select_for_update(of=("self",)).select_related("booking", "room").get(pk=res.pk)
+    return Reservation.objects.select_for_update(of=("self",)).select_related("booking", "room", "guest").get(pk=res.pk)
 
 
 def post_folio_entry(*, tenant, actor, reservation_id: int, entry_type: str, amount_cents: int, description: str, source_ref: str = "") -> LedgerEntry:
     """A charge, fee or adjustment posted by staff (room charges and tax normally come from the nightly audit)."""
     if actor is not None:
         require_perm(actor, tenant, "hotel.folio.manage")
-    if entry_type not in ("ROOM_CHARGE", "TAX", "FEE", "ADJUSTMENT"):
+    if entry_type not in SEED_TO_LEDGER:
         raise ValidationFailed("Post charges, taxes, fees or adjustments here; payments and refunds have their own step.", fields={"entry_type": ["ROOM_CHARGE, TAX, FEE or ADJUSTMENT."]})
     if isinstance(amount_cents, bool) or not isinstance(amount_cents, int) or amount_cents == 0 or (entry_type != "ADJUSTMENT" and amount_cents < 0):
         raise ValidationFailed("Give a non-zero amount in cents (only adjustments may be negative).", fields={"amount_cents": ["Invalid amount."]})
@@ -99,13 +117,31 @@ def post_folio_entry(*, tenant, actor, reservation_id: int, entry_type: str, amo
         account = folio_account(tenant, res)
         if account.status == LedgerAccount.CLOSED:
             raise Conflict("The folio is closed.", code="folio_closed")
-        entry = ledger.post(account, entry_type=SEED_TO_LEDGER[entry_type], amount_minor=amount_cents, description=description.strip(), actor=actor, source_ref=source_ref)
-        _posted(tenant, actor, res, account, [entry])
+        entry = _post(tenant, actor, res, account, entry_type, amount_cents, description.strip(), source_ref)
+        _posted(tenant, actor, res, [entry])
     return entry
 
 
+def _refund_at_desk(tenant, actor, res, amount_cents: int, method: str, reference: str) -> LedgerEntry:
+    """Give money back from the reservation's desk payments, newest first (each refund posts REFUND on the folio)."""
+    payments = billing_selectors.payments(tenant, status="RECEIVED", booking_id=res.booking_id).filter(source=SOURCE).order_by("-paid_at", "-id")
+    refundable = [(p.pk, p.amount_minor - p.refunded_minor) for p in payments if p.amount_minor > p.refunded_minor]
+    if amount_cents > sum(left for _, left in refundable):
+        raise Conflict("A refund cannot exceed what was paid.", code="refund_exceeds_payments")
+    left, refund = amount_cents, None
+    for payment_id, available in refundable:
+        if left <= 0:
+            break
+        take = min(left, available)
+        refund = billing.refund_payment(tenant=tenant, actor=actor, payment_id=payment_id, amount_minor=take, reason=f"Refund at the desk {reference}".strip(), method=method, reference=reference)
+        left -= take
+    return LedgerEntry.objects.get(source_ref=f"refund:{refund.pk}", entry_type=LedgerEntry.REFUND)
+
+
 def record_folio_payment(*, tenant, actor, reservation_id: int, amount_cents: int, method: str = "CARD", reference: str = "", refund: bool = False) -> LedgerEntry:
-    """Money received (PAYMENT, negative) or given back (REFUND, positive) at the desk, straight onto the folio."""
+    """Money received (a billing payment of the guest's customer, posted as PAYMENT) or given back
+    (refunds of those payments, newest first, each posted as REFUND) at the desk. Returns the folio
+    entry (for a refund spread over several payments, the last of its entries)."""
     if actor is not None:
         require_perm(actor, tenant, "hotel.folio.manage")
     if isinstance(amount_cents, bool) or not isinstance(amount_cents, int) or amount_cents <= 0:
@@ -117,12 +153,32 @@ def record_folio_payment(*, tenant, actor, reservation_id: int, amount_cents: in
         account = folio_account(tenant, res)
         if account.status == LedgerAccount.CLOSED:
             raise Conflict("The folio is closed.", code="folio_closed")
-        if refund and amount_cents > account.payments_minor - account.refunds_minor:
-            raise Conflict("A refund cannot exceed what was paid.", code="refund_exceeds_payments")
-        kind, amount = (LedgerEntry.REFUND, amount_cents) if refund else (LedgerEntry.PAYMENT, -amount_cents)
-        entry = ledger.post(account, entry_type=kind, amount_minor=amount, description=f"{'Refund' if refund else 'Payment'} {method} {reference}".strip(), actor=actor, source_ref=reference)
-        _posted(tenant, actor, res, account, [entry])
+        if refund:
+            entry = _refund_at_desk(tenant, actor, res, amount_cents, method, reference)
+        else:
+            customer = reservation_customer(tenant, actor, res)
+            payment = billing.record_payment(tenant=tenant, actor=actor, customer_id=customer.pk, amount_minor=amount_cents, method=method, currency=res.currency,
+                                             reference=reference, booking_id=res.booking_id, source=SOURCE)
+            entry = LedgerEntry.objects.get(payment=payment, entry_type=LedgerEntry.PAYMENT)
+        _posted(tenant, actor, res, [entry])
     return entry
+
+
+def invoice_folio(*, tenant, actor, reservation_id: int):
+    """Turn the folio's charges not invoiced yet into a billing invoice for the guest's customer,
+    paid from the desk payments already on the folio (billing's `invoice_ledger`). The folio stays
+    the record; a later charge can be invoiced again the same way."""
+    if actor is not None:
+        require_perm(actor, tenant, "hotel.folio.manage")
+    with transaction.atomic():
+        res = _lock(tenant, reservation_id)
+        account = folio_account(tenant, res)
+        customer = reservation_customer(tenant, actor, res)
+        invoice = billing.invoice_ledger(tenant=tenant, actor=actor, ledger_id=account.pk, customer_id=customer.pk,
+                                         notes=f"Folio of reservation R{res.pk}, {res.check_in_date} – {res.check_out_date}")
+        log_action(tenant=tenant, actor=actor, entity=res, action="hotel.folio.invoiced", diff={"invoice_id": [None, invoice.pk], "total_cents": [None, invoice.total_minor]})
+        emit(tenant, "folio:invoiced", {"reservation_id": res.pk, "folio_id": account.pk, "invoice_id": invoice.pk})
+    return invoice
 
 
 def run_night_audit(*, tenant, actor, property_id: int, business_date_: dt.date | None = None) -> int:

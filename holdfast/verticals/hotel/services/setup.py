@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from holdfast.core.audit.services import diff_of, log_action
+from holdfast.core.customers.models import Customer
+from holdfast.core.customers.services import create_customer
 from holdfast.core.events.services import emit
 from holdfast.core.inventory import services as inventory
 from holdfast.core.inventory.models import Resource
@@ -260,14 +264,56 @@ def _clean_guest(data: dict) -> dict:
     return {k: (v.strip() if isinstance(v, str) and k in ("first_name", "last_name") else v) for k, v in data.items() if k in GUEST_FIELDS}
 
 
-def create_guest(*, tenant, actor, property_id: int, first_name: str, last_name: str, **fields) -> Guest:
+_PHONE_CHARS = set("0123456789+-() .")
+
+
+def _customer_for(tenant, actor, *, first_name: str, last_name: str, email: str | None, phone: str | None) -> Customer:
+    """The business's customer for a guest: the active one with the same email, else a new one.
+    (No email: always a new customer — two guests named alike are not assumed to be one person.)"""
+    email = (email or "").strip().lower()
+    if email:
+        known = Customer.objects.for_tenant(tenant).filter(email__iexact=email, is_active=True).order_by("id").first()
+        if known is not None:
+            return known
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            email = ""  # the guest keeps what was typed; the shared record only takes a valid address
+    phone = (phone or "").strip()
+    return create_customer(tenant=tenant, actor=actor, name=f"{first_name} {last_name}".strip()[:200] or "Guest", email=email,
+                           phone=phone[:40] if phone and set(phone) <= _PHONE_CHARS else "")
+
+
+def create_guest(*, tenant, actor, property_id: int, first_name: str, last_name: str, customer_id: int | None = None, **fields) -> Guest:
+    """A guest of a property, linked to the business's core customer (`customer_id`, or the customer
+    with the guest's email, or a new one) so billing payments and invoices have someone to belong to."""
     data = _clean_guest({"first_name": first_name, "last_name": last_name, **fields})
     with transaction.atomic():
         prop = get_owned(Property, tenant, property_id, what="property")
-        guest = Guest.objects.create(tenant=tenant, property=prop, created_by=user_or_none(actor), updated_by=user_or_none(actor), **data)
-        log_action(tenant=tenant, actor=actor, entity=guest, action="hotel.guest.created", diff={"name": [None, guest.full_name]})
+        customer = (get_owned(Customer, tenant, customer_id, what="customer") if customer_id
+                    else _customer_for(tenant, actor, first_name=data["first_name"], last_name=data["last_name"], email=data.get("email"), phone=data.get("phone")))
+        guest = Guest.objects.create(tenant=tenant, property=prop, customer=customer, created_by=user_or_none(actor), updated_by=user_or_none(actor), **data)
+        log_action(tenant=tenant, actor=actor, entity=guest, action="hotel.guest.created", diff={"name": [None, guest.full_name], "customer_id": [None, customer.pk]})
         emit(tenant, "guest:created", {"guest_id": guest.pk})
     return guest
+
+
+def guest_customer(tenant, actor, guest: Guest) -> Customer:
+    """The guest's customer, linking one first for a guest created before guests had customers."""
+    if guest.customer_id is None:
+        guest.customer = _customer_for(tenant, actor, first_name=guest.first_name, last_name=guest.last_name, email=guest.email, phone=guest.phone)
+        guest.save(update_fields=["customer"])
+        log_action(tenant=tenant, actor=actor, entity=guest, action="hotel.guest.updated", diff={"customer_id": [None, guest.customer_id]})
+    return guest.customer
+
+
+def reservation_customer(tenant, actor, res) -> Customer:
+    """Whom a reservation's money belongs to: its guest's customer (a reservation without a guest row
+    gets a customer from its primary-guest snapshot, not remembered — every booking path names a guest)."""
+    if res.guest_id:
+        return guest_customer(tenant, actor, res.guest)
+    g = res.primary_guest or {}
+    return _customer_for(tenant, actor, first_name=g.get("first_name") or "", last_name=g.get("last_name") or "Guest", email=g.get("email"), phone=g.get("phone"))
 
 
 def update_guest(*, tenant, actor, guest_id: int, **changes) -> Guest:
