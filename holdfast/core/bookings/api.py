@@ -30,6 +30,7 @@ def list_bookings(request, status: str | None = None, flow: str | None = None, c
 @router.post("", response={201: BookingOut, **ERRORS})
 def create_booking(request, payload: BookingIn):
     # The flow's own create permission is checked by the service.
+    services.refuse_vertical_flow(request.tenant, flow=payload.flow)
     return Status(201, services.create_booking(tenant=request.tenant, actor=request.actor, **payload.dict()))
 
 
@@ -42,6 +43,7 @@ def get_booking(request, booking_id: int):
 @router.patch("/{booking_id}", response={200: BookingOut, **ERRORS})
 def update_notes(request, booking_id: int, payload: NotesIn):
     require_perm(request.actor, request.tenant, "bookings.manage")
+    services.refuse_vertical_flow(request.tenant, booking_id=booking_id)
     return services.update_booking_notes(tenant=request.tenant, actor=request.actor, booking_id=booking_id, version=payload.version, notes=payload.notes)
 
 
@@ -55,4 +57,5 @@ def booking_history(request, booking_id: int):
 def transition(request, booking_id: int, name: str, payload: TransitionIn):
     # Each transition declares its permission in the flow; the service checks it.
     require_perm(request.actor, request.tenant, "bookings.view")
+    services.refuse_vertical_flow(request.tenant, booking_id=booking_id)
     return services.transition(tenant=request.tenant, actor=request.actor, booking_id=booking_id, name=name, reason=payload.reason, version=payload.version)

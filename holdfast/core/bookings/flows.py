@@ -82,6 +82,9 @@ class Flow:
     # claim is its expiry (inventory.place_expiring_hold), so it expires like the others and `move_booking`
     # gives it its resource later, keeping that expiry (a hotel reservation booked into a room type).
     hold_without_inventory: bool = False
+    # The vertical whose own services drive this flow (they keep its records — a reservation, a unit's
+    # status — in step with the booking). The generic bookings API then only reads its bookings.
+    driven_by: str = ""
 
     def __post_init__(self):
         self.manage_permission = self.manage_permission or self.create_permission

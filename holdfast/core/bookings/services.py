@@ -110,6 +110,17 @@ def create_booking(
     return booking
 
 
+def refuse_vertical_flow(tenant, *, flow: str | None = None, booking_id: int | None = None) -> None:
+    """For the generic bookings API: a flow a vertical drives (Flow.driven_by) is changed only through
+    that vertical's own steps, which keep its records in step (409 `flow_driven_by_vertical`)."""
+    if booking_id is not None:
+        flow = get_owned(Booking, tenant, booking_id, what="booking").flow
+    spec = get_flow(flow or "")
+    if spec is not None and spec.driven_by:
+        raise Conflict(f"{spec.name} bookings are changed through the {spec.driven_by} screens and API, not the generic bookings API.",
+                       code="flow_driven_by_vertical", extra={"flow": spec.name, "vertical": spec.driven_by})
+
+
 def transition(*, tenant, actor, booking_id: int, name: str, reason: str = "", version: int | None = None, **params) -> Booking:
     """Move a booking along its flow: one transaction with guards, effects, history, audit and event.
 

@@ -11,6 +11,7 @@ from holdfast.core.bookings.flows import Flow, Transition, convert_hold, registe
 HOTEL = register_flow(
     Flow(
         name="hotel",
+        driven_by="hotel",  # reservations, folios and read models follow every step: only hotel steps change it
         initial=["HOLD", "CONFIRMED"],
         states=["HOLD", "CONFIRMED", "CHECKED_IN", "CHECKED_OUT", "CANCELLED", "NO_SHOW"],
         holding=["HOLD"],  # a tentative reservation's engine hold is live and expires (services/expiry.py)

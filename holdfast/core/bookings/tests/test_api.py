@@ -54,3 +54,21 @@ def test_staff_may_view_but_not_create(staff_api, room):
 def test_flows_are_described(owner_api):
     flows = {f["name"]: f for f in owner_api.get(f"{BASE}/flows").json()}
     assert flows["generic"]["initial"] == "HELD"
+
+
+def test_the_generic_api_refuses_to_change_bookings_of_a_flow_a_vertical_drives(owner_api, tenant, owner):
+    from holdfast.core.bookings.flows import FLOWS, Flow, Transition, register_flow
+    from holdfast.core.bookings.services import create_booking
+
+    register_flow(Flow(name="test_driven", initial="NEW", states=["NEW", "DONE"], driven_by="hotel",
+                       transitions=[Transition("finish", ["NEW"], "DONE", permission="bookings.manage")]))
+    try:
+        booking = create_booking(tenant=tenant, actor=owner, flow="test_driven")
+        created = owner_api.post("/api/v1/bookings", {"flow": "test_driven"})
+        moved = owner_api.post(f"/api/v1/bookings/{booking.pk}/transitions/finish", {})
+        edited = owner_api.patch(f"/api/v1/bookings/{booking.pk}", {"version": 1, "notes": "x"})
+        for response in (created, moved, edited):
+            assert response.status_code == 409 and response.json()["code"] == "flow_driven_by_vertical"
+        assert owner_api.get(f"/api/v1/bookings/{booking.pk}").json()["status"] == "NEW"
+    finally:
+        FLOWS.pop("test_driven")
