@@ -12,14 +12,23 @@
   // EventSource has no wildcard listener: these are the outbox event types in use (extend with
   // <body data-live-events="a:b c:d"> for new ones).
   var KNOWN_EVENTS = [
-    "stats:changed", "availability:changed", "notification:created",
-    "booking:created", "booking:updated", "booking:deleted", "client:created", "client:updated", "service:updated",
-    "hold:placed", "hold:extended", "hold:released", "hold:expired", "hold:converted",
-    "invoice:created", "invoice:updated", "invoice:issued", "invoice:sent", "invoice:paid", "invoice:voided", "invoice:uncollectible",
-    "invoice_item:created", "invoice_item:voided", "payment:recorded", "payment:allocated", "payment:refunded", "payment:flagged",
-    "credit_note:created", "reminder:scheduled", "reminder:sent", "reminder:failed", "price:locked", "price:updated",
-    "resource:created", "resource:updated", "site:created", "site:updated", "member:created", "member:updated",
-    "role:created", "role:updated", "tenant:updated", "webhook:created", "webhook:updated", "webhook:deleted"
+    "availability:changed", "booking:created", "booking:deleted", "booking:updated", "client:created",
+    "client:updated", "credit_note:created", "estate.booking:approve", "estate.booking:cancel", "estate.booking:complete", "estate.booking:expire", "estate.booking:hold_requested", "estate.booking:reject",
+    "estate.lead:created", "estate.lead:updated", "estate.project:created", "estate.project:updated",
+    "estate.review:moderated", "estate.review:written", "estate.unit:created", "estate.unit:updated",
+    "folio:invoiced", "folio:posted", "guest:created", "guest:updated", "hold:converted", "hold:expired",
+    "hold:extended", "hold:moved", "hold:placed", "hold:released", "invoice:created", "invoice:issued",
+    "invoice:overdue", "invoice:paid", "invoice:sent", "invoice:uncollectible", "invoice:updated",
+    "invoice:voided", "invoice_item:created", "invoice_item:voided", "ledger:closed", "ledger:posted",
+    "ledger:reopened", "member:created", "member:updated", "notification:created", "payment:allocated",
+    "payment:expected", "payment:flagged", "payment:received", "payment:recorded", "payment:refunded",
+    "payment:voided", "price:locked", "price:updated", "price_rule:created", "price_rule:updated",
+    "property:created", "property:updated", "rate_plan:created", "rate_plan:updated", "reminder:failed",
+    "reminder:scheduled", "reminder:sent", "reservation:created", "reservation:updated", "resource:created", "resource:updated",
+    "role:created", "role:updated", "room:created", "room:status_changed", "room:updated",
+    "room_type:created", "room_type:updated", "service:updated", "site:created", "site:updated",
+    "stats:changed", "tax_rule:created", "tax_rule:updated", "tenant:created", "tenant:deleted",
+    "tenant:updated", "webhook:created", "webhook:deleted", "webhook:test", "webhook:updated"
   ];
   var MAX_DELAY = 30000;
 
