@@ -16,7 +16,7 @@ from . import selectors, services
 from .schemas import (
     AssignIn, BookingOut, BookingPage, DashboardOut, ExpectedPaymentIn, HoldIn, LeadActivityOut, LeadIn, LeadOut, LeadPage, LinkIn, ModerateIn, NoteIn, PaymentIn,
     PaymentOut, ProjectIn, ProjectOut, ProjectPage, ProjectPatch, RatingsOut, ReceiveIn, ReminderIn, ReminderOut, ReviewIn, ReviewOut, ReviewPage, StageIn, StepIn,
-    UnitIn, UnitOut, UnitPage, UnitPatch,
+    UnitIn, UnitOut, UnitPage, UnitPatch, VoidIn,
 )
 
 router = Router(tags=["estate"])
@@ -182,6 +182,13 @@ def booking_reminders(request, booking_id: int):
 def receive_payment(request, payment_id: int, payload: ReceiveIn):
     require_perm(request.actor, request.tenant, "estate.payment.record")
     return services.receive_payment(tenant=request.tenant, actor=request.actor, payment_id=payment_id, **payload.dict())
+
+
+@router.post("/payments/{payment_id}/void", response={200: PaymentOut, **ERRORS})
+def void_payment(request, payment_id: int, payload: VoidIn):
+    """An expected payment that will not come (received money is refunded in billing instead)."""
+    require_perm(request.actor, request.tenant, "estate.payment.record")
+    return services.void_payment(tenant=request.tenant, actor=request.actor, payment_id=payment_id, reason=payload.reason)
 
 
 @router.get("/payments/{payment_id}/reminders", response={200: list[ReminderOut], **ERRORS})

@@ -40,7 +40,13 @@ class EstateConfig(AppConfig):
                                         "estate.booking.complete", "estate.payment.record", "estate.reminder.manage", "estate.review.moderate"])
         extend_builtin_role("agent", ["estate.view", "estate.lead.work", "estate.booking.cancel", "estate.booking.approve", "estate.review.moderate"])
         extend_builtin_role("customer", ["estate.booking.request", "estate.booking.cancel", "estate.review.write"])
-        from . import flows, tasks  # noqa: F401  (registers the estate flow and the reminder sweep)
+        from holdfast.core.billing.hooks import register_cancellation_check
+
+        from . import flows  # noqa: F401  (registers the estate flow)
         from .services import on_hold_expired as estate_follows_hold
+        from .services.sales import booking_has_ended
 
         on_hold_expired(estate_follows_hold)
+        # Money for an estate booking that ended (received in billing after a cancellation) is kept
+        # and flagged for refund by billing, never applied. Payment reminders are billing's worker sweep.
+        register_cancellation_check(booking_has_ended)

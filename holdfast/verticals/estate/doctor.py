@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from django.db.models import Count, F, Q
 
+from holdfast.core.billing.models import Payment
 from holdfast.core.inventory.models import Block, Hold
 from holdfast.kit.doctor import Finding, check, repair
 
-from .models import ACTIVE_STATES, BOOKED, CANCELLED, EXPIRED, EstateBooking, Lead, Payment, PaymentReminder, Review, Unit
+from .models import ACTIVE_STATES, BOOKED, CANCELLED, EXPIRED, PAYMENT_SOURCE, EstateBooking, Lead, Review, Unit
 
 
 @check("estate.one_active_booking_per_unit", "A unit never has more than one active booking")
@@ -72,30 +73,17 @@ def booked_holds_its_own_unit():
     return findings
 
 
-@check("estate.payment_belongs_to_its_booking", "Each payment belongs to one booking of its own tenant, in that booking's currency")
+@check("estate.payment_belongs_to_its_booking", "Each estate payment (billing, source estate.booking) belongs to one estate booking of its tenant, customer and currency")
 def payment_belongs_to_its_booking():
-    bad = Payment.objects.exclude(tenant_id=F("booking__tenant_id")) | Payment.objects.exclude(currency=F("booking__currency"))
-    return [Finding(f"payment {p.pk} disagrees with booking {p.booking_id} on tenant or currency", tenant_id=p.tenant_id) for p in bad.distinct()]
-
-
-def _reminder_mismatches():
-    counts = dict(PaymentReminder.objects.filter(status=PaymentReminder.SENT).values_list("payment_id").annotate(n=Count("pk")).values_list("payment_id", "n"))
-    for payment in Payment.objects.only("id", "tenant_id", "reminder_count").iterator():
-        if payment.reminder_count != counts.get(payment.pk, 0):
-            yield payment, counts.get(payment.pk, 0)
-
-
-@check("estate.reminder_count", "A payment's reminder count equals its sent reminders")
-def reminder_count():
-    return [Finding(f"payment {p.pk} counts {p.reminder_count} reminders but {n} were sent", tenant_id=p.tenant_id, data={"payment_id": p.pk, "count": n}) for p, n in _reminder_mismatches()]
-
-
-@repair("estate.reminder_count")
-def fix_reminder_count(findings):
-    for finding in findings:
-        last = PaymentReminder.objects.filter(payment_id=finding.data["payment_id"], status=PaymentReminder.SENT).order_by("-sent_at").values_list("sent_at", flat=True).first()
-        Payment.objects.filter(pk=finding.data["payment_id"]).update(reminder_count=finding.data["count"], last_reminder_at=last)
-    return len(findings)
+    """Seed §F: a payment belongs to exactly one booking and never exists without one. Billing's
+    Payment has one booking FK and no unit; this finds one bound to no estate booking or to another's."""
+    ours = Payment.objects.filter(source=PAYMENT_SOURCE)
+    orphans = ours.filter(Q(booking__isnull=True) | Q(booking__estate__isnull=True))
+    findings = [Finding(f"estate payment {p.pk} has no estate booking (booking {p.booking_id})", tenant_id=p.tenant_id) for p in orphans]
+    bound = ours.filter(booking__estate__isnull=False)
+    bad = bound.exclude(tenant_id=F("booking__estate__tenant_id")) | bound.exclude(customer_id=F("booking__estate__customer_id")) | bound.exclude(currency=F("booking__estate__currency"))
+    findings += [Finding(f"estate payment {p.pk} disagrees with booking {p.booking_id} on tenant, customer or currency", tenant_id=p.tenant_id) for p in bad.distinct()]
+    return findings
 
 
 @check("estate.review_target_and_moderation", "A review targets exactly one of a project or an agent, and was not moderated by its author")

@@ -5,7 +5,8 @@ and BOOKED *exclusive*: while a booking is in one of them the engine sets its ex
 unit's resource, and the engine's partial unique index allows one such booking per resource — seed
 000 §F "a unit never has more than one active booking", enforced by the database. The guards are the
 flow's own rules: approval re-checks that no other active booking holds the unit; completion needs
-the payments the project's rule asks for and the booking's resource to be its unit's.
+the received billing payments of the booking to meet the project's rule and the booking's resource
+to be its unit's.
 
 Cancel: staff who may approve cancel any hold; a customer (`estate.booking.cancel`) only their own —
 the engine's `own_permission` answers 404 on someone else's booking.
@@ -21,13 +22,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from django.db.models import Sum
-
+from holdfast.core.billing import selectors as billing_selectors
 from holdfast.core.bookings.flows import Flow, Refusal, Transition, convert_hold, expire_inventory, hold_has_expired, hold_is_live, register_flow, release_inventory
 from holdfast.core.inventory import services as inventory
 from holdfast.kit.errors import Conflict
 
-from .models import ACTIVE_STATES, BOOKED, CANCELLED, EXPIRED, HOLD_APPROVED, HOLD_REQUESTED, EstateBooking, Payment
+from .models import ACTIVE_STATES, BOOKED, CANCELLED, EXPIRED, HOLD_APPROVED, HOLD_REQUESTED, EstateBooking
 
 
 def no_other_active_booking(ctx) -> Refusal | None:
@@ -38,13 +38,10 @@ def no_other_active_booking(ctx) -> Refusal | None:
     return None
 
 
-def received_minor(booking_id) -> int:
-    return Payment.objects.filter(booking_id=booking_id, status=Payment.RECEIVED).aggregate(s=Sum("amount_minor"))["s"] or 0
-
-
 def payments_meet_rule(ctx) -> Refusal | None:
+    """The RECEIVED billing payments of the booking (net of refunds; expected ones are not money)."""
     estate = EstateBooking.objects.get(pk=ctx.booking.pk)
-    paid = received_minor(estate.pk)
+    paid = billing_selectors.received_minor(ctx.tenant, booking_id=estate.pk, currency=estate.currency)
     if paid < estate.required_minor:
         return Refusal("payment_rule_not_met", f"Payments received ({paid}) are below what the project requires ({estate.required_minor}) in minor units.")
     return None

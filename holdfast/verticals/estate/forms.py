@@ -5,7 +5,12 @@ from decimal import Decimal
 
 from django import forms
 
-from .models import Lead, Payment
+from holdfast.core.billing.models import Payment
+
+from .models import DOWN_PAYMENT, INSTALMENT, PAYMENT_KINDS, Lead
+
+# What a sales office takes at the desk (card-provider money arrives through billing's webhook).
+DESK_METHODS = [(m, label) for m, label in Payment.METHODS if m != Payment.STRIPE]
 
 
 class ProjectForm(forms.Form):
@@ -28,15 +33,15 @@ class ReasonForm(forms.Form):
 
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(min_value=Decimal("0.01"), decimal_places=2, max_digits=14)
-    method = forms.ChoiceField(choices=Payment.METHODS)
-    kind = forms.ChoiceField(choices=Payment.KINDS, initial=Payment.DOWN_PAYMENT)
+    method = forms.ChoiceField(choices=DESK_METHODS)
+    kind = forms.ChoiceField(choices=PAYMENT_KINDS, initial=DOWN_PAYMENT)
     reference = forms.CharField(max_length=120, required=False)
 
 
 class ExpectedPaymentForm(forms.Form):
     amount = forms.DecimalField(min_value=Decimal("0.01"), decimal_places=2, max_digits=14)
     due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    kind = forms.ChoiceField(choices=Payment.KINDS, initial=Payment.INSTALMENT)
+    kind = forms.ChoiceField(choices=PAYMENT_KINDS, initial=INSTALMENT)
 
 
 class ReminderForm(forms.Form):

@@ -11,9 +11,11 @@
   HOLD_REQUESTED, HOLD_APPROVED or BOOKED (the unit's resource is the booking's resource — the
   doctor and the completion guard check that they agree). PAYMENT_PENDING, BOOKING_CONFIRMED and
   APPROVAL_IN_PROGRESS are derived in selectors.derived_status(), never stored.
-- Payment / PaymentReminder are estate-owned: billing's Payment is a receipt with an optional plain
-  booking id and its reminders hang on invoices, while the seed needs payments that belong to exactly
-  one booking (FK NOT NULL) and reminders per payment (money helpers from holdfast.kit.money).
+- Payment / PaymentReminder (seed tables) are billing's: a billing Payment with source
+  "estate.booking" bound to the engine booking (booking_id == the estate booking's pk; never to a
+  unit: the unit is reached through the booking), EXPECTED with a due date or RECEIVED, its `kind`
+  one of PAYMENT_KINDS; reminders are billing PaymentReminders on that payment, sent by billing's
+  worker sweep. Estate's services keep estate's permissions and call billing's (services/money.py).
 - Lead is not a customer: it may link to one verified customer (many leads per customer).
 - Review targets exactly one of a project or an agent (CHECK), authored by a customer, moderated by staff.
 """
@@ -35,6 +37,11 @@ from holdfast.core.tenancy.models import TenantOwned
 HOLD_REQUESTED, HOLD_APPROVED, BOOKED, CANCELLED, EXPIRED = "HOLD_REQUESTED", "HOLD_APPROVED", "BOOKED", "CANCELLED", "EXPIRED"
 BOOKING_STATES = [HOLD_REQUESTED, HOLD_APPROVED, BOOKED, CANCELLED, EXPIRED]
 ACTIVE_STATES = [HOLD_REQUESTED, HOLD_APPROVED, BOOKED]
+
+# Estate money is billing's Payment (see the module docstring): its source and estate's kinds.
+PAYMENT_SOURCE = "estate.booking"
+TOKEN, DOWN_PAYMENT, INSTALMENT, BALANCE = "TOKEN", "DOWN_PAYMENT", "INSTALMENT", "BALANCE"
+PAYMENT_KINDS = [(TOKEN, "Token"), (DOWN_PAYMENT, "Down payment"), (INSTALMENT, "Instalment"), (BALANCE, "Balance")]
 
 
 class Project(TenantOwned):
@@ -116,62 +123,6 @@ class EstateBooking(TenantOwned):
 
     def __str__(self) -> str:
         return f"Booking {self.booking_id}"
-
-
-class Payment(TenantOwned):
-    """Money received (RECEIVED) or expected (EXPECTED, with a due date) for exactly one booking.
-    There is deliberately no unit field: the unit is reached through the booking."""
-
-    EXPECTED, RECEIVED, VOID = "EXPECTED", "RECEIVED", "VOID"
-    STATUSES = [(EXPECTED, "Expected"), (RECEIVED, "Received"), (VOID, "Void")]
-    TOKEN, DOWN_PAYMENT, INSTALMENT, BALANCE = "TOKEN", "DOWN_PAYMENT", "INSTALMENT", "BALANCE"
-    KINDS = [(TOKEN, "Token"), (DOWN_PAYMENT, "Down payment"), (INSTALMENT, "Instalment"), (BALANCE, "Balance")]
-    METHODS = [("BANK_TRANSFER", "Bank transfer"), ("CARD", "Card"), ("CASH", "Cash"), ("CHEQUE", "Cheque"), ("OTHER", "Other")]
-
-    booking = models.ForeignKey(EstateBooking, on_delete=models.PROTECT, related_name="payments")
-    kind = models.CharField(max_length=14, choices=KINDS, default=DOWN_PAYMENT)
-    status = models.CharField(max_length=10, choices=STATUSES, default=RECEIVED)
-    method = models.CharField(max_length=14, choices=METHODS, default="BANK_TRANSFER")
-    amount_minor = models.BigIntegerField()
-    currency = models.CharField(max_length=3)
-    due_date = models.DateField(null=True, blank=True)
-    received_at = models.DateTimeField(null=True, blank=True)
-    reference = models.CharField(max_length=120, blank=True, default="")
-    # Reminder tracking, kept equal to the SENT reminders in the same transaction (doctor checks it).
-    reminder_count = models.PositiveIntegerField(default=0)
-    last_reminder_at = models.DateTimeField(null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["tenant", "status", "due_date"], name="estate_payment_due_idx")]
-        constraints = [
-            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="estate_payment_amount_positive"),
-            models.CheckConstraint(condition=~Q(status="RECEIVED") | Q(received_at__isnull=False), name="estate_payment_received_has_time"),
-            models.CheckConstraint(condition=~Q(status="EXPECTED") | Q(due_date__isnull=False), name="estate_payment_expected_has_due_date"),
-        ]
-
-
-class PaymentReminder(TenantOwned):
-    SCHEDULED, SENT, FAILED, CANCELLED = "SCHEDULED", "SENT", "FAILED", "CANCELLED"
-    STATUSES = [(SCHEDULED, "Scheduled"), (SENT, "Sent"), (FAILED, "Failed"), (CANCELLED, "Cancelled")]
-
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="reminders")
-    status = models.CharField(max_length=10, choices=STATUSES, default=SCHEDULED)
-    scheduled_for = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-    to_email = models.EmailField()
-    message = models.TextField(blank=True, default="")
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True, default="")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-scheduled_for", "-id"]
-        indexes = [models.Index(fields=["status", "scheduled_for"], name="estate_reminder_due_idx")]
-        constraints = [models.CheckConstraint(condition=~Q(status="SENT") | Q(sent_at__isnull=False), name="estate_reminder_sent_has_time")]
 
 
 class Lead(TenantOwned):

@@ -134,6 +134,8 @@ class StepIn(Schema):
 
 
 class PaymentOut(Schema):
+    """A billing payment of the booking (source estate.booking); `received_at` is billing's paid_at."""
+
     id: int
     booking_id: int
     kind: str
@@ -146,6 +148,10 @@ class PaymentOut(Schema):
     reference: str
     reminder_count: int
     last_reminder_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_received_at(obj):
+        return obj.paid_at
 
 
 class PaymentIn(Schema):
@@ -168,6 +174,11 @@ class ReceiveIn(Schema):
     model_config = STRICT_INPUT
     method: str = "BANK_TRANSFER"
     reference: str = Field("", max_length=120)
+
+
+class VoidIn(Schema):
+    model_config = STRICT_INPUT
+    reason: str = Field(..., min_length=1, max_length=300)
 
 
 class ReminderOut(Schema):

@@ -14,16 +14,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Avg, BigIntegerField, Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.timezone import localtime
 
 from holdfast.core.accounts.selectors import has_perm
+from holdfast.core.billing.models import Payment, PaymentReminder, Refund
+from holdfast.core.billing.selectors import with_payment_amounts
 from holdfast.core.customers.models import Customer
 from holdfast.core.tenancy.selectors import get_owned
-from holdfast.kit.clock import local_today
+from holdfast.kit.clock import local_today, zone
 
-from .models import ACTIVE_STATES, BOOKED, HOLD_APPROVED, HOLD_REQUESTED, EstateBooking, Lead, Payment, PaymentReminder, Project, Review, Unit
+from .models import ACTIVE_STATES, BOOKED, HOLD_APPROVED, HOLD_REQUESTED, PAYMENT_KINDS, EstateBooking, Lead, Project, Review, Unit
+
+KIND_LABELS = dict(PAYMENT_KINDS)
 
 APPROVAL_IN_PROGRESS, PAYMENT_PENDING, BOOKING_CONFIRMED = "APPROVAL_IN_PROGRESS", "PAYMENT_PENDING", "BOOKING_CONFIRMED"
 DERIVED_LABELS = {
@@ -46,7 +51,12 @@ def derived_status(status: str, *, received_minor: int, required_minor: int, hol
 
 
 def _received():
-    return Coalesce(Subquery(Payment.objects.filter(booking=OuterRef("pk"), status=Payment.RECEIVED).values("booking").annotate(s=Sum("amount_minor")).values("s")[:1]), Value(0))
+    """RECEIVED billing money of the booking net of refunds, as the completion guard counts it."""
+    paid = Payment.objects.filter(booking_id=OuterRef("pk"), status=Payment.RECEIVED, currency=OuterRef("currency")).order_by().values("booking_id").annotate(s=Sum("amount_minor")).values("s")
+    refunded = (Refund.objects.filter(payment__booking_id=OuterRef("pk"), payment__status=Payment.RECEIVED, payment__currency=OuterRef("currency")).order_by()
+                .values("payment__booking_id").annotate(s=Sum("amount_minor")).values("s"))
+    return (Coalesce(Subquery(paid[:1], output_field=BigIntegerField()), Value(0), output_field=BigIntegerField())
+            - Coalesce(Subquery(refunded[:1], output_field=BigIntegerField()), Value(0), output_field=BigIntegerField()))
 
 
 def with_display(rows):
@@ -131,20 +141,29 @@ def customer_of(tenant, user) -> Customer | None:
 
 
 def payments(tenant, *, booking_id: int | None = None, status: str | None = None):
-    qs = Payment.objects.for_tenant(tenant).select_related("booking__unit", "booking__customer")
+    """Billing payments of estate bookings (any source: money bound to the booking is its money)."""
+    qs = Payment.objects.for_tenant(tenant).filter(booking__estate__isnull=False).select_related("customer", "booking__estate__unit")
     if booking_id:
         qs = qs.filter(booking_id=booking_id)
     if status:
         qs = qs.filter(status=status)
-    return qs
+    return qs.order_by("-created_at", "-id")
 
 
 def get_payment(tenant, payment_id) -> Payment:
     return get_owned(payments(tenant), tenant, payment_id, what="payment")
 
 
+def with_labels(rows):
+    """Attach `.kind_label` (estate's word for billing's free `kind`) to payments."""
+    rows = list(rows)
+    for row in rows:
+        row.kind_label = KIND_LABELS.get(row.kind, row.kind.replace("_", " ").capitalize() or "Payment")
+    return rows
+
+
 def reminders(tenant, *, payment_id: int | None = None, booking_id: int | None = None):
-    qs = PaymentReminder.objects.for_tenant(tenant).select_related("payment")
+    qs = PaymentReminder.objects.for_tenant(tenant).filter(payment__booking__estate__isnull=False).select_related("payment")
     if payment_id:
         qs = qs.filter(payment_id=payment_id)
     if booking_id:
@@ -154,7 +173,7 @@ def reminders(tenant, *, payment_id: int | None = None, booking_id: int | None =
 
 def overdue_payments(tenant):
     today = local_today(tenant.time_zone)
-    return payments(tenant, status=Payment.EXPECTED).filter(due_date__lt=today)
+    return payments(tenant, status=Payment.EXPECTED).filter(due_date__lt=today).order_by("due_date", "id")
 
 
 # ---------------------------------------------------------------- leads and reviews
@@ -207,7 +226,6 @@ def staff_members(tenant):
 
 def dashboard(tenant) -> dict:
     counts = dict(EstateBooking.objects.for_tenant(tenant).values_list("booking__status").annotate(n=Count("pk")).values_list("booking__status", "n"))
-    received = Payment.objects.for_tenant(tenant).filter(status=Payment.RECEIVED)
     overdue = overdue_payments(tenant)
     units_by_status = dict(Unit.objects.for_tenant(tenant).values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     today = local_today(tenant.time_zone)
@@ -217,14 +235,21 @@ def dashboard(tenant) -> dict:
         months.append((year, month))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     months.reverse()
-    by_month = {(r["received_at__year"], r["received_at__month"]): r["s"] for r in received.values("received_at__year", "received_at__month").annotate(s=Sum("amount_minor"))}
+    # Money kept (received net of refunds), by the month it was received in the tenant's time zone.
+    by_month: dict[tuple[int, int], int] = {}
+    received_total = 0
+    for payment in with_payment_amounts(payments(tenant, status=Payment.RECEIVED)):
+        kept = payment.amount_minor - payment.refunded_minor
+        received_total += kept
+        day = localtime(payment.paid_at, zone(tenant.time_zone)).date()
+        by_month[(day.year, day.month)] = by_month.get((day.year, day.month), 0) + kept
     return {
         "holds_waiting": counts.get(HOLD_REQUESTED, 0),
         "approved": counts.get(HOLD_APPROVED, 0),
         "units_sold": units_by_status.get(Unit.SOLD, 0),
         "units_available": units_by_status.get(Unit.AVAILABLE, 0),
         "units_held": units_by_status.get(Unit.HELD, 0),
-        "payments_received_minor": received.aggregate(s=Sum("amount_minor"))["s"] or 0,
+        "payments_received_minor": received_total,
         "overdue_count": overdue.count(),
         "overdue_minor": overdue.aggregate(s=Sum("amount_minor"))["s"] or 0,
         "currency": tenant.currency,

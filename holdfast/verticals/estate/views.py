@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from holdfast.core.accounts.views import can, require, show_refusal
+from holdfast.core.billing.models import Payment
 from holdfast.kit.clock import zone
 from holdfast.kit.errors import DomainError, PermissionDenied
 from holdfast.kit.money import Money
@@ -20,7 +21,7 @@ from holdfast.web.charts import bar_chart
 
 from . import selectors, services
 from .forms import ExpectedPaymentForm, LeadForm, NoteForm, PaymentForm, ProjectForm, ReasonForm, ReminderForm, ReviewForm, StageForm, UnitForm
-from .models import ACTIVE_STATES, HOLD_APPROVED, HOLD_REQUESTED, Lead, Payment, Review, Unit
+from .models import ACTIVE_STATES, HOLD_APPROVED, HOLD_REQUESTED, Lead, Review, Unit
 
 
 def _minor(amount, currency: str) -> int:
@@ -99,7 +100,7 @@ def project_board(request, project_id: int):
 
 def _booking_context(request, tenant, booking):
     return {
-        "b": booking, "payments": selectors.payments(tenant, booking_id=booking.pk), "reminders": selectors.reminders(tenant, booking_id=booking.pk),
+        "b": booking, "payments": selectors.with_labels(selectors.payments(tenant, booking_id=booking.pk)), "reminders": selectors.reminders(tenant, booking_id=booking.pk),
         "history": booking.booking.history.all(), "pay_form": PaymentForm(), "expect_form": ExpectedPaymentForm(), "reminder_form": ReminderForm(), "reason_form": ReasonForm(),
         "can_approve": can(request, "estate.booking.approve"), "can_complete": can(request, "estate.booking.complete"), "can_pay": can(request, "estate.payment.record"),
         "can_remind": can(request, "estate.reminder.manage"), "is_staff": can(request, "estate.view"),
@@ -169,6 +170,9 @@ def payment_action(request, payment_id: int, action: str):
         if action == "receive":
             services.receive_payment(tenant=tenant, actor=request.user, payment_id=payment.pk, method=request.POST.get("method", "BANK_TRANSFER"), reference=request.POST.get("reference", ""))
             messages.success(request, "Payment received.")
+        elif action == "void":
+            services.void_payment(tenant=tenant, actor=request.user, payment_id=payment.pk, reason=request.POST.get("reason", ""))
+            messages.success(request, "Expected payment voided.")
         elif action == "remind":
             form = ReminderForm(request.POST)
             if not form.is_valid():
@@ -307,6 +311,6 @@ def my_bookings(request):
     tenant = require(request, "estate.booking.request")
     rows = selectors.with_display(list(selectors.bookings_for(tenant, request.user)))
     for row in rows:
-        row.payment_rows = list(selectors.payments(tenant, booking_id=row.pk))
+        row.payment_rows = selectors.with_labels(selectors.payments(tenant, booking_id=row.pk))
         row.reminder_rows = list(selectors.reminders(tenant, booking_id=row.pk))
     return render(request, "estate/my_bookings.html", {"bookings": rows, "expected": Payment.EXPECTED})

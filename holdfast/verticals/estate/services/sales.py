@@ -25,7 +25,8 @@ from holdfast.kit.errors import Conflict, PermissionDenied, ValidationFailed
 from holdfast.kit.locking import translate_db_errors
 from holdfast.kit.money import Money
 
-from ..models import ACTIVE_STATES, BOOKED, EXPIRED, HOLD_REQUESTED, EstateBooking, Project, Unit
+from ..models import ACTIVE_STATES, BOOKED, CANCELLED, EXPIRED, HOLD_REQUESTED, EstateBooking, Project, Unit
+from .money import void_open_payments
 
 CONSTRAINT_MESSAGES = {
     **engine.CONSTRAINT_MESSAGES,
@@ -199,6 +200,11 @@ def create_hold(*, tenant, actor, unit_id: int, customer_id: int | None = None, 
     return estate
 
 
+def booking_has_ended(tenant, source: str, booking_id) -> bool:
+    """Billing's cancellation check: an estate booking that is CANCELLED or EXPIRED takes no money."""
+    return EstateBooking.objects.for_tenant(tenant).filter(pk=booking_id, booking__status__in=[CANCELLED, EXPIRED]).exists()
+
+
 # What a customer is told when staff (or the system) move their booking.
 CUSTOMER_NEWS = {"approve": "Your hold on {unit} was approved", "reject": "Your hold on {unit} was not approved", "cancel": "Your hold on {unit} was cancelled",
                  "complete": "Your booking of {unit} is complete", "expire": "Your hold on {unit} expired"}
@@ -209,6 +215,8 @@ def _step(*, tenant, actor, booking_id: int, name: str, reason: str = "", versio
         estate = get_owned(EstateBooking.objects.select_related("customer__user", "unit"), tenant, booking_id, what="booking")
         estate.booking = engine.transition(tenant=tenant, actor=actor, booking_id=estate.pk, name=name, reason=reason, version=version)
         booking = estate.booking
+        if booking.status in (CANCELLED, EXPIRED):
+            void_open_payments(tenant=tenant, actor=actor, booking_id=estate.pk, reason=f"booking {booking.status.lower()}")
         sync_unit_status(estate.unit_id)
         emit(tenant, f"estate.booking:{name}", {"booking_id": estate.pk, "status": booking.status, "unit_id": estate.unit_id})
         emit_stats_changed(tenant, "estate")
@@ -254,6 +262,7 @@ def on_hold_expired(hold, now: dt.datetime) -> None:
     # independent of the order in which apps registered their handlers.
     engine.on_hold_expired(hold, now)
     for estate in EstateBooking.objects.filter(booking__hold=hold, booking__status=EXPIRED).select_related("booking"):
+        void_open_payments(tenant=hold.tenant, actor=None, booking_id=estate.pk, reason="booking expired")
         sync_unit_status(estate.unit_id)
         log_action(tenant=hold.tenant, actor=None, entity=estate, action="estate.booking.expired", diff={"status": [None, EXPIRED]})
         emit(hold.tenant, "estate.booking:expire", {"booking_id": estate.pk, "status": EXPIRED, "unit_id": estate.unit_id})

@@ -1,16 +1,16 @@
 """Factories for estate models (discovered by the tenant-isolation matrix). Prefer the services
-(create_hold, record_payment, …) where the flow's side effects matter."""
+(create_hold, record_payment, …) where the flow's side effects matter. Estate payments and reminders
+are billing's models (billing's factories)."""
 from __future__ import annotations
 
 from decimal import Decimal
 
 import factory
-from django.utils import timezone
 
 from holdfast.core.bookings.tests.factories import BookingFactory
 from holdfast.core.inventory.models import Site
 from holdfast.core.inventory.tests.factories import ResourceFactory, SiteFactory
-from holdfast.verticals.estate.models import ACTIVE_STATES, EstateBooking, Lead, LeadActivity, Payment, PaymentReminder, Project, Review, Unit
+from holdfast.verticals.estate.models import ACTIVE_STATES, EstateBooking, Lead, LeadActivity, Project, Review, Unit
 from tests.factories import CustomerFactory, TenantFactory
 
 
@@ -55,28 +55,6 @@ class EstateBookingFactory(factory.django.DjangoModelFactory):
     price_minor = 250_000_00
     currency = "USD"
     required_minor = 25_000_00
-
-
-class PaymentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Payment
-
-    tenant = factory.SubFactory(TenantFactory)
-    booking = factory.SubFactory(EstateBookingFactory, tenant=factory.SelfAttribute("..tenant"))
-    status = Payment.RECEIVED
-    amount_minor = 10_000_00
-    currency = "USD"
-    received_at = factory.LazyFunction(timezone.now)
-
-
-class PaymentReminderFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = PaymentReminder
-
-    tenant = factory.SubFactory(TenantFactory)
-    payment = factory.SubFactory(PaymentFactory, tenant=factory.SelfAttribute("..tenant"))
-    scheduled_for = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=3))
-    to_email = "buyer@example.com"
 
 
 class LeadFactory(factory.django.DjangoModelFactory):

@@ -62,6 +62,24 @@ def test_rejected_hold_releases_the_unit_and_customer_cancels_own(api_as, tenant
     assert customer_api.post(f"{BASE}/bookings/{again}/cancel").status_code == 409
 
 
+def test_payments_keep_their_api_shape_on_billing(api_as, tenant, owner, manager, buyer, approved):
+    manager_api, customer_api = api_as(manager, tenant), api_as(buyer[0], tenant)
+    paid = manager_api.post(f"{BASE}/bookings/{approved.pk}/payments", {"amount_minor": 1_000_00, "method": "CASH", "kind": "TOKEN", "reference": "R-7"}).json()
+    assert {k: paid[k] for k in ("booking_id", "kind", "status", "method", "amount_minor", "currency", "reference", "reminder_count")} == {
+        "booking_id": approved.pk, "kind": "TOKEN", "status": "RECEIVED", "method": "CASH", "amount_minor": 1_000_00, "currency": "USD", "reference": "R-7", "reminder_count": 0}
+    assert paid["received_at"] is not None and paid["due_date"] is None
+    due = manager_api.post(f"{BASE}/bookings/{approved.pk}/expected-payments", {"amount_minor": 5_000_00, "due_date": "2031-06-01", "kind": "BALANCE"}).json()
+    assert (due["status"], due["received_at"], due["due_date"]) == ("EXPECTED", None, "2031-06-01")
+    assert manager_api.post(f"{BASE}/bookings/{approved.pk}/expected-payments", {"amount_minor": 1, "due_date": "2031-06-01", "kind": "GIFT"}).status_code == 422
+    assert customer_api.post(f"{BASE}/payments/{due['id']}/void", {"reason": "mine"}).status_code == 403
+    voided = manager_api.post(f"{BASE}/payments/{due['id']}/void", {"reason": "plan changed"})
+    assert voided.status_code == 200 and voided.json()["status"] == "VOID"
+    assert [p["status"] for p in customer_api.get(f"{BASE}/bookings/{approved.pk}/payments").json()] == ["VOID", "RECEIVED"]
+    # The same money is billing's: its own API lists it with the booking and the estate source.
+    rows = api_as(owner, tenant).get("/api/v1/billing/payments", {"booking_id": approved.pk})
+    assert rows.status_code == 200 and {r["id"] for r in rows.json()["results"]} == {paid["id"], due["id"]}
+
+
 def test_a_customer_cannot_probe_someone_elses_booking_through_a_step(api_as, tenant, manager, buyer, buyer2, approved):
     rival_api = api_as(buyer2[0], tenant)
     for step in ("cancel", "approve", "complete", "reject"):

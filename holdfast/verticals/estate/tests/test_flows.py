@@ -12,7 +12,9 @@ from holdfast.core.inventory.models import Block, Hold
 from holdfast.core.inventory.services import expire_due_holds
 from holdfast.kit.errors import Conflict, NotFound, PermissionDenied
 from holdfast.verticals.estate import selectors, services
-from holdfast.verticals.estate.models import EstateBooking, Payment, PaymentReminder, Unit
+from holdfast.core.billing.models import LedgerEntry, Payment, PaymentReminder
+from holdfast.core.billing.services import send_due_reminders
+from holdfast.verticals.estate.models import EstateBooking, Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +156,7 @@ def test_payment_refused_on_cancelled_booking(tenant, manager, held):
     services.reject_hold(tenant=tenant, actor=manager, booking_id=held.pk)
     with pytest.raises(Conflict):
         services.record_payment(tenant=tenant, actor=manager, booking_id=held.pk, amount_minor=100)
-    assert not Payment.objects.exists()
+    assert not Payment.objects.filter(booking_id=held.pk).exists()
 
 
 def test_sweeper_expires_the_hold_the_booking_and_releases_the_unit(tenant, unit, held):
@@ -188,22 +190,56 @@ def _expected(tenant, manager, approved, **kw):
     return services.expect_payment(tenant=tenant, actor=manager, booking_id=approved.pk, amount_minor=50_000_00, due_date=dt.date(2031, 1, 1), **kw)
 
 
+def test_a_recorded_payment_is_billing_money_bound_to_the_booking(tenant, manager, approved):
+    payment = services.record_payment(tenant=tenant, actor=manager, booking_id=approved.pk, amount_minor=12_000_00, method="CARD", kind="TOKEN", reference="T-1")
+    payment = Payment.objects.get(pk=payment.pk)
+    assert (payment.source, payment.booking_id, payment.customer_id, payment.currency) == ("estate.booking", approved.pk, approved.customer_id, "USD")
+    assert (payment.status, payment.kind, payment.method, payment.amount_minor) == (Payment.RECEIVED, "TOKEN", "CARD", 12_000_00) and payment.paid_at is not None
+    # Received money is on the booking's billing ledger, as billing keeps desk money.
+    assert LedgerEntry.objects.get(payment=payment).account.booking_id == approved.pk
+    assert [p.pk for p in selectors.payments(tenant, booking_id=approved.pk)] == [payment.pk]
+
+
+def test_expected_payments_are_not_money_until_received(tenant, manager, approved):
+    payment = _expected(tenant, manager, approved, kind="DOWN_PAYMENT")
+    assert payment.status == Payment.EXPECTED and payment.due_date == dt.date(2031, 1, 1)
+    assert selectors.get_booking(tenant, approved.pk).received_minor == 0
+    with pytest.raises(Conflict) as exc:
+        services.complete_booking(tenant=tenant, actor=manager, booking_id=approved.pk)
+    assert exc.value.code == "payment_rule_not_met"
+    services.receive_payment(tenant=tenant, actor=manager, payment_id=payment.pk, method="CHEQUE")  # estate's word for billing's CHECK
+    payment.refresh_from_db()
+    assert payment.status == Payment.RECEIVED and payment.method == Payment.CHECK
+    assert services.complete_booking(tenant=tenant, actor=manager, booking_id=approved.pk).status == "BOOKED"
+
+
+def test_refunded_money_no_longer_counts_towards_the_rule(tenant, manager, approved):
+    from holdfast.core.billing.services import refund_payment
+
+    payment = services.record_payment(tenant=tenant, actor=manager, booking_id=approved.pk, amount_minor=30_000_00)
+    refund_payment(tenant=tenant, actor=manager, payment_id=payment.pk, amount_minor=1_00, reason="bank fee returned")
+    assert selectors.get_booking(tenant, approved.pk).received_minor == 29_999_00
+    with pytest.raises(Conflict):
+        services.complete_booking(tenant=tenant, actor=manager, booking_id=approved.pk)
+
+
 def test_reminder_sent_now_is_emailed_and_counted_on_the_payment(tenant, manager, approved, buyer):
     payment = _expected(tenant, manager, approved)
     reminder = services.create_payment_reminder(tenant=tenant, actor=manager, payment_id=payment.pk, message="Please pay.")
     payment.refresh_from_db()
+    assert isinstance(reminder, PaymentReminder) and reminder.payment_id == payment.pk and reminder.invoice_id is None
     assert reminder.status == PaymentReminder.SENT and payment.reminder_count == 1 and payment.last_reminder_at == reminder.sent_at
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == [buyer[1].email] and "A-101" in mail.outbox[0].body
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [buyer[1].email] and "A-101" in mail.outbox[0].body and "Please pay." in mail.outbox[0].body
 
 
-def test_scheduled_reminders_are_sent_by_the_worker_when_due(tenant, manager, approved):
+def test_scheduled_reminders_are_sent_by_the_billing_worker_sweep_when_due(tenant, manager, approved):
     payment = _expected(tenant, manager, approved)
     later = timezone.now() + dt.timedelta(hours=2)
     reminder = services.create_payment_reminder(tenant=tenant, actor=manager, payment_id=payment.pk, send_at=later)
     assert reminder.status == PaymentReminder.SCHEDULED and len(mail.outbox) == 0
-    assert services.run_scheduled_reminders() == 0
-    assert services.run_scheduled_reminders(at=later + dt.timedelta(seconds=1)) == 1
-    assert services.run_scheduled_reminders(at=later + dt.timedelta(seconds=2)) == 0  # never twice
+    assert send_due_reminders() == 0
+    assert send_due_reminders(at=later + dt.timedelta(seconds=1)) == 1
+    assert send_due_reminders(at=later + dt.timedelta(seconds=2)) == 0  # never twice
     payment.refresh_from_db()
     reminder.refresh_from_db()
     assert reminder.status == PaymentReminder.SENT and payment.reminder_count == 1 and len(mail.outbox) == 1
@@ -217,7 +253,7 @@ def test_a_failing_mailer_leaves_the_reminder_failed_and_the_payment_untouched(t
         raise OSError("smtp down")
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", boom)
-    assert services.run_scheduled_reminders(at=timezone.now() + dt.timedelta(minutes=6)) == 0
+    assert send_due_reminders(at=timezone.now() + dt.timedelta(minutes=6)) == 0
     reminder.refresh_from_db()
     payment.refresh_from_db()
     assert reminder.status == PaymentReminder.FAILED and "smtp down" in reminder.last_error and payment.reminder_count == 0
@@ -231,6 +267,42 @@ def test_receiving_an_expected_payment_cancels_its_scheduled_reminders(tenant, m
     assert reminder.status == PaymentReminder.CANCELLED
     with pytest.raises(Conflict):
         services.create_payment_reminder(tenant=tenant, actor=manager, payment_id=payment.pk)
+
+
+def test_an_ended_booking_voids_its_expected_payments_and_their_reminders(tenant, manager, approved):
+    payment = _expected(tenant, manager, approved)
+    reminder = services.create_payment_reminder(tenant=tenant, actor=manager, payment_id=payment.pk, send_at=timezone.now() + dt.timedelta(days=1))
+    services.reject_hold(tenant=tenant, actor=manager, booking_id=approved.pk, reason="financing failed")
+    payment.refresh_from_db()
+    reminder.refresh_from_db()
+    assert payment.status == Payment.VOID and reminder.status == PaymentReminder.CANCELLED
+    assert not selectors.overdue_payments(tenant).exists()
+
+
+def test_an_expected_payment_can_be_voided_by_payment_staff_only(tenant, manager, agent, approved):
+    payment = _expected(tenant, manager, approved)
+    with pytest.raises(PermissionDenied):
+        services.void_payment(tenant=tenant, actor=agent, payment_id=payment.pk, reason="no")
+    assert services.void_payment(tenant=tenant, actor=manager, payment_id=payment.pk, reason="plan changed").status == Payment.VOID
+
+
+def test_reminder_and_receipt_need_estates_permissions(tenant, agent, manager, approved):
+    payment = _expected(tenant, manager, approved)
+    with pytest.raises(PermissionDenied):
+        services.create_payment_reminder(tenant=tenant, actor=agent, payment_id=payment.pk)
+    with pytest.raises(PermissionDenied):
+        services.receive_payment(tenant=tenant, actor=agent, payment_id=payment.pk)
+
+
+def test_estate_services_do_not_touch_other_billing_payments(tenant, manager, customer):
+    from holdfast.core.billing.services import expect_payment
+
+    foreign = expect_payment(tenant=tenant, actor=manager, booking_id=None, customer_id=customer.pk, amount_minor=100, due_date=dt.date(2031, 1, 1))
+    for call in (lambda: services.receive_payment(tenant=tenant, actor=manager, payment_id=foreign.pk),
+                 lambda: services.create_payment_reminder(tenant=tenant, actor=manager, payment_id=foreign.pk),
+                 lambda: services.void_payment(tenant=tenant, actor=manager, payment_id=foreign.pk, reason="x")):
+        with pytest.raises(NotFound):
+            call()
 
 
 def test_derived_states_follow_stored_state_and_payments(tenant, manager, held):
@@ -250,10 +322,11 @@ def test_the_customer_is_notified_when_staff_decide(tenant, manager, buyer, held
     assert Notification.objects.filter(recipient=buyer[0], title="Your hold on A-101 was approved").exists()
 
 
-def test_the_worker_schedule_includes_the_reminder_run(tenant, manager, approved):
+def test_the_worker_schedule_sends_estate_reminders_through_billings_sweep(tenant, manager, approved):
     from holdfast.kit.periodic import PERIODIC
 
+    assert "estate.run_scheduled_reminders" not in PERIODIC  # one sweep for all reminders: billing's
     payment = _expected(tenant, manager, approved)
     PaymentReminder.objects.create(tenant=tenant, payment=payment, scheduled_for=timezone.now() - dt.timedelta(minutes=1), to_email="late@example.com")
-    assert PERIODIC["estate.run_scheduled_reminders"].run() == 1
-    assert mail.outbox[-1].to == ["late@example.com"]
+    assert PERIODIC["billing.send_due_reminders"].run() == 1
+    assert mail.outbox[-1].to == ["late@example.com"] and "EST-A-101" in mail.outbox[-1].body

@@ -1,15 +1,21 @@
 """Seed 000 §F: every invariant, in the database where it can be, in services otherwise, and in the doctor."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import IntegrityError, transaction
 
+from holdfast.core.billing import doctor as billing_doctor  # noqa: F401  (registers billing's checks)
+from holdfast.core.billing.models import Payment
 from holdfast.core.bookings import doctor as engine_doctor  # noqa: F401  (registers the engine's checks)
-from holdfast.kit.doctor import REGISTRY
-from holdfast.kit.errors import Conflict, PermissionDenied, ValidationFailed
-from holdfast.verticals.estate import doctor, services  # noqa: F401  (registers the checks)
-from holdfast.verticals.estate.models import EstateBooking, Lead, Payment, Review, Unit
+from holdfast.core.bookings.models import Booking
 from holdfast.core.customers.models import Customer
+from holdfast.core.inventory.models import Resource
+from holdfast.kit.doctor import REGISTRY
+from holdfast.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from holdfast.verticals.estate import doctor, services  # noqa: F401  (registers the checks)
+from holdfast.verticals.estate.models import EstateBooking, Lead, Review, Unit
 
 from .factories import EstateBookingFactory, ReviewFactory
 
@@ -34,7 +40,6 @@ def test_db_refuses_a_second_active_booking_for_a_unit(tenant, held):
 
 
 def test_an_estate_booking_whose_engine_booking_is_another_units_is_found_and_refused(tenant, manager, held):
-    from holdfast.core.bookings.models import Booking
 
     assert run("estate.booking_agrees_with_engine") == []
     other = services.create_unit(tenant=tenant, actor=manager, project_id=held.unit.project_id, code="Z-9", price_minor=1)
@@ -52,24 +57,37 @@ def test_booking_needs_exactly_one_unit_and_customer(tenant):
         EstateBookingFactory(tenant=tenant, customer=None)
 
 
-def test_payment_needs_a_booking_and_never_points_at_a_unit(tenant, approved):
-    assert not Payment._meta.get_field("booking").null
-    assert not any(f.related_model is Unit for f in Payment._meta.get_fields() if f.is_relation)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Payment.objects.create(tenant=tenant, booking_id=None, amount_minor=100, currency="USD", status="EXPECTED", due_date="2031-01-01")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Payment.objects.create(tenant=tenant, booking=approved, amount_minor=0, currency="USD", status="EXPECTED", due_date="2031-01-01")
+def test_a_payment_belongs_to_exactly_one_booking_and_never_to_a_unit(tenant, manager, approved):
+    # Estate money is billing's Payment: one booking FK (the engine booking), no relation to a unit or
+    # its inventory resource; the unit is reached through the booking.
+    relations = {f.name: f.related_model for f in Payment._meta.get_fields() if f.is_relation and f.many_to_one}
+    assert relations["booking"] is Booking and not any(model in (Unit, Resource) for model in relations.values())
+    payment = services.record_payment(tenant=tenant, actor=manager, booking_id=approved.pk, amount_minor=100)
+    expected = services.expect_payment(tenant=tenant, actor=manager, booking_id=approved.pk, amount_minor=100, due_date=dt.date(2031, 1, 1))
+    for p in (payment, expected):
+        assert (p.booking_id, p.source) == (approved.pk, "estate.booking")
+        assert p.booking.estate.unit == approved.unit  # derived through the booking
+    # No payment without a valid booking: unknown or foreign ids are refused, and nothing is written.
+    for missing in (987_654_321, None):
+        with pytest.raises(NotFound):
+            services.record_payment(tenant=tenant, actor=manager, booking_id=missing, amount_minor=100)
+    assert Payment.objects.filter(source="estate.booking").count() == 2
+    assert run("estate.payment_belongs_to_its_booking") == []
 
 
-def test_payment_doctor_catches_a_currency_mismatch(tenant, manager, approved):
+def test_payment_doctor_finds_one_without_an_estate_booking_or_disagreeing_with_it(tenant, manager, approved):
+    from holdfast.core.bookings.tests.factories import BookingFactory
+
     payment = services.record_payment(tenant=tenant, actor=manager, booking_id=approved.pk, amount_minor=100)
     assert run("estate.payment_belongs_to_its_booking") == []
     Payment.objects.filter(pk=payment.pk).update(currency="EUR")
-    assert len(run("estate.payment_belongs_to_its_booking")) == 1
+    assert [f.message for f in run("estate.payment_belongs_to_its_booking")] == [f"estate payment {payment.pk} disagrees with booking {approved.pk} on tenant, customer or currency"]
+    other = BookingFactory(tenant=tenant)  # an engine booking that is no estate booking
+    Payment.objects.filter(pk=payment.pk).update(currency="USD", booking=other)
+    assert [f.message for f in run("estate.payment_belongs_to_its_booking")] == [f"estate payment {payment.pk} has no estate booking (booking {other.pk})"]
 
 
 def test_booked_only_for_the_reserved_unit(tenant, manager, approved):
-    from holdfast.core.bookings.models import Booking
     from holdfast.verticals.estate.flows import unit_is_the_reserved_one
 
     class Ctx:
@@ -146,22 +164,16 @@ def test_a_lead_is_not_a_customer_and_many_leads_share_one(tenant, manager, buye
     assert len(run("estate.lead_links_verified_customer")) == 1
 
 
-def test_reminder_count_doctor_finds_and_repairs_drift(tenant, manager, approved):
-    import datetime as dt
-
+def test_reminder_tracking_on_an_estate_payment_is_billings_doctor_check(tenant, manager, approved):
     payment = services.expect_payment(tenant=tenant, actor=manager, booking_id=approved.pk, amount_minor=100, due_date=dt.date(2031, 1, 1))
     services.create_payment_reminder(tenant=tenant, actor=manager, payment_id=payment.pk)
-    assert run("estate.reminder_count") == []
+    assert run("billing.reminder_counts") == []
     Payment.objects.filter(pk=payment.pk).update(reminder_count=5)
-    findings = run("estate.reminder_count")
-    assert len(findings) == 1 and REGISTRY["estate.reminder_count"].repair(findings) == 1
-    payment.refresh_from_db()
-    assert payment.reminder_count == 1
+    assert len(run("billing.reminder_counts")) == 1
 
 
 def test_derived_states_cannot_be_stored(tenant, owner, buyer, held):
     from holdfast.core.bookings import services as engine
-    from holdfast.core.bookings.models import Booking
     from holdfast.verticals.estate.flows import ESTATE
 
     assert "status" not in {f.name for f in EstateBooking._meta.concrete_fields}  # one stored status: the engine booking's

@@ -45,3 +45,25 @@ def test_staff_actions_approve_pay_complete_from_the_booking_page(web_as, tenant
 def test_a_refused_step_shows_a_message_not_an_error(web_as, tenant, manager, approved):
     response = web_as(manager).post(f"/estate/bookings/{approved.pk}/complete/", follow=True)
     assert response.status_code == 200 and "below what the project requires" in response.content.decode()
+
+
+def test_booking_page_shows_billing_payments_and_receives_or_voids_expected_ones(web_as, tenant, manager, approved):
+    import datetime as dt
+
+    from holdfast.core.billing.models import Payment
+    from holdfast.kit.money import format_minor
+
+    web = web_as(manager)
+    web.post(f"/estate/bookings/{approved.pk}/expect/", {"amount": "500.00", "due_date": "2031-01-01", "kind": "INSTALMENT"})
+    web.post(f"/estate/bookings/{approved.pk}/expect/", {"amount": "700.00", "due_date": "2031-02-01", "kind": "BALANCE"})
+    first, second = Payment.objects.filter(booking_id=approved.pk).order_by("due_date")
+    page = web.get(f"/estate/bookings/{approved.pk}/").content.decode()
+    assert "Instalment" in page and "Balance" in page and "Mark received" in page and "Void" in page
+    web.post(f"/estate/payments/{first.pk}/receive/", {"method": "CARD"})
+    web.post(f"/estate/payments/{second.pk}/void/", {"reason": "paid by the bank"})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.method, second.status) == ("RECEIVED", "CARD", "VOID")
+    assert first.paid_at.date() <= dt.date.today() + dt.timedelta(days=1)
+    dashboard = web.get("/estate/").content.decode()
+    assert f'data-stat="payments_received">{format_minor(500_00, "USD")}<' in dashboard  # received money only, not the voided or expected
