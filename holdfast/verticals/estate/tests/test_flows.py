@@ -159,13 +159,16 @@ def test_payment_refused_on_cancelled_booking(tenant, manager, held):
     assert not Payment.objects.filter(booking_id=held.pk).exists()
 
 
-def test_sweeper_expires_the_hold_the_booking_and_releases_the_unit(tenant, unit, held):
+def test_sweeper_expires_the_hold_the_booking_and_releases_the_unit(tenant, manager, unit, held):
+    token = services.expect_payment(tenant=tenant, actor=manager, booking_id=held.pk, amount_minor=1_000_00, due_date=dt.date(2031, 1, 1), kind="TOKEN")
     Hold.objects.filter(pk=held.booking.hold_id).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
     Block.objects.filter(hold_id=held.booking.hold_id).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
     assert expire_due_holds() == 1
     held.refresh_from_db()
     unit.refresh_from_db()
     assert held.status == "EXPIRED" and Booking.objects.get(pk=held.pk).status == "EXPIRED" and unit.status == Unit.AVAILABLE
+    token.refresh_from_db()
+    assert token.status == Payment.VOID  # an expired booking expects no more money
 
 
 def test_expired_but_unswept_hold_does_not_block_a_new_hold(tenant, buyer2, unit, held):
