@@ -123,6 +123,23 @@ def repair_reminder_counts(findings: list[Finding]) -> int:
     return fixed
 
 
+@check("billing.desk_money_on_ledger", "A booking's payment that posted itself to its ledger shows there exactly what it still holds")
+def desk_money_on_ledger() -> list[Finding]:
+    """For a payment with a direct (invoice-less) PAYMENT entry, its ledger entries sum to minus what it
+    still holds (amount less refunds): received once, each refund posted once."""
+    direct = set(LedgerEntry.objects.filter(entry_type=LedgerEntry.PAYMENT, invoice__isnull=True, payment__isnull=False).values_list("payment_id", flat=True))
+    if not direct:
+        return []
+    posted = {r["payment_id"]: r["s"] for r in LedgerEntry.objects.filter(payment_id__in=direct, invoice__isnull=True).values("payment_id").annotate(s=Sum("amount_minor")).order_by()}
+    refunded = _sums(Refund, "payment_id", payment_id__in=direct)
+    findings = []
+    for p in Payment.objects.filter(pk__in=direct).only("id", "tenant_id", "amount_minor"):
+        holds = p.amount_minor - (refunded.get(p.pk) or 0)
+        if -(posted.get(p.pk) or 0) != holds:
+            findings.append(Finding(f"payment {p.pk}: its ledger shows {-(posted.get(p.pk) or 0)}, it holds {holds}", tenant_id=p.tenant_id, data={"payment_id": p.pk}))
+    return findings
+
+
 @check("billing.unreceived_payments_are_not_money", "Expected and void payments have no allocations, refunds or ledger entries")
 def unreceived_payments_are_not_money() -> list[Finding]:
     bad = Payment.objects.exclude(status=Payment.RECEIVED).filter(

@@ -44,33 +44,42 @@ def invoice_ledger(*, tenant, actor, ledger_id: int, customer_id: int | None = N
         customer_id = customer_id or account.customer_id
         if not customer_id:
             raise ValidationFailed("Whom is the invoice for?", fields={"customer_id": ["The ledger has no customer: give one."]})
-        done = set(InvoiceItem.objects.for_tenant(tenant).filter(source=ITEM_SOURCE, source_ref__startswith=f"{account.pk}:").exclude(status=InvoiceItem.VOID).values_list("source_ref", flat=True))
+        # Billed items are done; a PENDING item (its invoice was voided) is invoiced again.
+        items = InvoiceItem.objects.for_tenant(tenant).filter(source=ITEM_SOURCE, source_ref__startswith=f"{account.pk}:").exclude(status=InvoiceItem.VOID)
+        done = set(items.filter(status=InvoiceItem.BILLED).values_list("source_ref", flat=True))
         # Entries an invoice posted itself (its charges, credit notes, voids) are that invoice's, not new charges.
-        entries = [e for e in LedgerEntry.objects.filter(account=account, entry_type__in=CHARGE_TYPES, invoice__isnull=True).order_by("posted_at", "id")
-                   if f"{account.pk}:{e.pk}" not in done]
-        charges = [e for e in entries if e.entry_type != LedgerEntry.TAX and e.amount_minor > 0]
-        paired = {e.source_ref: e for e in charges if e.source_ref}
-        taxes_by_ref: dict[str, list[LedgerEntry]] = {}
-        loose_taxes = []
-        for e in entries:
-            if e.entry_type == LedgerEntry.TAX:
-                (taxes_by_ref.setdefault(e.source_ref, []) if e.source_ref in paired else loose_taxes).append(e)
-        credits = [e for e in entries if e.entry_type == LedgerEntry.ADJUSTMENT and e.amount_minor < 0]
+        every = list(LedgerEntry.objects.filter(account=account, entry_type__in=CHARGE_TYPES, invoice__isnull=True).order_by("posted_at", "id"))
+        ref = lambda e: f"{account.pk}:{e.pk}"  # noqa: E731
+        charge_by_source = {e.source_ref: e for e in every if e.entry_type != LedgerEntry.TAX and e.amount_minor > 0 and e.source_ref}
+        charges, credits, loose_taxes, taxes_of = [], [], [], {}
+        for e in every:
+            if e.entry_type == LedgerEntry.TAX and e.source_ref in charge_by_source:
+                taxes_of.setdefault(charge_by_source[e.source_ref].pk, []).append(e)  # invoiced with its charge (a night and its tax)
+            elif ref(e) in done:
+                continue
+            elif e.entry_type == LedgerEntry.TAX:
+                loose_taxes.append(e)
+            elif e.amount_minor > 0:
+                charges.append(e)
+            elif e.amount_minor < 0:
+                credits.append(e)
         if not charges and not loose_taxes:
             raise Conflict("Every charge on this ledger is on an invoice already.", code="nothing_to_invoice")
         common = {"tenant": tenant, "actor": actor, "customer_id": customer_id, "currency": account.currency, "source": ITEM_SOURCE}
         item_ids = []
         for e in charges:
-            taxes = taxes_by_ref.pop(e.source_ref, []) if e.source_ref else []
+            taxes = taxes_of.get(e.pk, [])
             tax = sum(t.amount_minor for t in taxes)
-            item = create_invoice_item(**common, description=e.description, unit_price_minor=e.amount_minor, source_ref=f"{account.pk}:{e.pk}", category=e.code or e.entry_type,
+            item = create_invoice_item(**common, description=e.description, unit_price_minor=e.amount_minor, source_ref=ref(e), category=e.code or e.entry_type,
                                        service_date=e.posted_at.date(), tax_rate=_tax_rate(e.amount_minor, tax), tax_name=taxes[0].description[:100] if taxes else "", tax_minor=tax)
             item_ids.append(item.pk)
-            for t in taxes:  # the tax entry is invoiced with its charge
-                done.add(f"{account.pk}:{t.pk}")
         for t in loose_taxes:
-            item = create_invoice_item(**common, description=t.description, unit_price_minor=0, source_ref=f"{account.pk}:{t.pk}", category=t.code or "TAX", tax_rate=Decimal("0"),
+            item = create_invoice_item(**common, description=t.description, unit_price_minor=0, source_ref=ref(t), category=t.code or "TAX", tax_rate=Decimal("0"),
                                        tax_name=t.description[:100], tax_minor=t.amount_minor)
+            item_ids.append(item.pk)
+        for c in credits:  # a zero line names the adjustment (and marks it invoiced); the credit note below carries its amount
+            item = create_invoice_item(**common, description=f"{c.description} (credited: {-c.amount_minor} minor units)", unit_price_minor=0, source_ref=ref(c),
+                                       category=c.code or c.entry_type, tax_rate=Decimal("0"), tax_minor=0)
             item_ids.append(item.pk)
         invoice = create_invoice(tenant=tenant, actor=actor, customer_id=customer_id, item_ids=item_ids, issue=True,
                                  notes=notes or f"Ledger {account.pk} ({account.source or 'booking'} {account.booking_id})")

@@ -128,6 +128,10 @@ def test_desk_payment_and_refund_post_on_the_booking_ledger(tenant, customer):
     assert account.refunds_minor == 2_000 and account.balance_minor == 2_000
     assert [e.code for e in account.entries.order_by("id")] == ["ROOM_CHARGE", "PAYMENT", "REFUND"]
     assert all(c.run() == [] for c in BILLING_CHECKS)
+    from holdfast.core.billing.doctor import desk_money_on_ledger
+
+    LedgerEntry.objects.filter(entry_type="REFUND").update(amount_minor=1_000)  # behind the services' back
+    assert desk_money_on_ledger()[0].data == {"payment_id": p.pk}
 
 
 def test_a_closed_booking_ledger_refuses_desk_money(tenant, customer):
