@@ -86,7 +86,7 @@ def test_a_folio_becomes_a_paid_invoice_once(tenant, h, travel):
     services.record_folio_payment(tenant=tenant, actor=None, reservation_id=res.pk, amount_cents=19000, method="CARD")
     invoice = services.invoice_folio(tenant=tenant, actor=None, reservation_id=res.pk)
     assert invoice.status == Invoice.PAID and invoice.customer_id == Guest.objects.get(pk=res.guest_id).customer_id
-    assert invoice.total_minor == 20000 and [line.amount_minor for line in invoice.lines.all()] == [10000, 10000]
+    assert invoice.total_minor == 20000 and [line.amount_minor for line in invoice.lines.all()] == [10000, 10000, 0]  # the 0 names the goodwill credit
     folio.refresh_from_db()
     assert folio.balance_minor == 0 and folio.charges_minor == 20000  # issuing posted nothing more onto the folio
     with pytest.raises(Conflict) as again:
