@@ -8,7 +8,7 @@ from holdfast.kit.api import ProblemSchema, paginate
 
 from . import selectors, services
 from .flows import FLOWS
-from .schemas import BookingIn, BookingOut, BookingPage, HistoryOut, NotesIn, TransitionIn
+from .schemas import BookingIn, BookingOut, BookingPage, HistoryOut, MoveIn, NotesIn, TransitionIn
 
 router = Router(tags=["bookings"])
 ERRORS = {400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema, 503: ProblemSchema}
@@ -59,3 +59,11 @@ def transition(request, booking_id: int, name: str, payload: TransitionIn):
     require_perm(request.actor, request.tenant, "bookings.view")
     services.refuse_vertical_flow(request.tenant, booking_id=booking_id)
     return services.transition(tenant=request.tenant, actor=request.actor, booking_id=booking_id, name=name, reason=payload.reason, version=payload.version)
+
+
+@router.post("/{booking_id}/move", response={200: BookingOut, **ERRORS})
+def move_booking(request, booking_id: int, payload: MoveIn):
+    # The flow's manage permission is checked by the service.
+    require_perm(request.actor, request.tenant, "bookings.view")
+    services.refuse_vertical_flow(request.tenant, booking_id=booking_id)
+    return services.move_booking(tenant=request.tenant, actor=request.actor, booking_id=booking_id, **payload.dict())

@@ -21,6 +21,16 @@ class BookingIn(Schema):
     status: str | None = Field(None, max_length=40, description="One of the flow's initial states; default its first.")
 
 
+class MoveIn(Schema):
+    """Leave a field out (or null) to keep it."""
+
+    resource_id: int | None = None
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    version: int | None = None
+    reason: str = Field("", max_length=500)
+
+
 class TransitionIn(Schema):
     reason: str = Field("", max_length=500)
     version: int | None = None

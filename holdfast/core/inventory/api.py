@@ -10,7 +10,7 @@ from holdfast.kit.api import ProblemSchema, paginate
 
 from . import selectors, services
 from .schemas import (
-    BlockIn, BlockOut, BlockPage, CalendarOut, CapacityDayOut, CapacityIn, DayCountOut, ExtendIn, FreeOut, HoldIn, HoldOut, HoldPage,
+    BlockIn, BlockOut, BlockPage, CalendarOut, CapacityDayOut, CapacityIn, DayCountOut, ExtendIn, FreeOut, HoldIn, HoldOut, HoldPage, MoveHoldIn,
     PoolIn, PoolOut, ReleaseIn, ResourceIn, ResourceOut, ResourcePage, ResourceStatusIn, ResourceTypeIn, ResourceTypeOut, SiteIn,
     SiteOut, SitePage, SitePatch, TypeFreeOut,
 )
@@ -196,6 +196,14 @@ def extend_hold(request, hold_id: int, payload: ExtendIn):
 def release_hold(request, hold_id: int, payload: ReleaseIn):
     require_perm(request.actor, request.tenant, "inventory.hold")
     return services.release_hold(tenant=request.tenant, actor=request.actor, hold_id=hold_id, reason=payload.reason)
+
+
+@router.post("/holds/{hold_id}/move", response={200: HoldOut, **ERRORS})
+def move_hold(request, hold_id: int, payload: MoveHoldIn):
+    require_perm(request.actor, request.tenant, "inventory.hold")
+    given = payload.dict(exclude_unset=True)
+    return services.move_hold(tenant=request.tenant, actor=request.actor, hold_id=hold_id, resource_ids=given.get("resource_ids"),
+                              starts_at=given.get("starts_at"), ends_at=given["ends_at"] if "ends_at" in given else ...)
 
 
 @router.post("/holds/{hold_id}/convert", response={200: HoldOut, **ERRORS})

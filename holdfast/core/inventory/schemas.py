@@ -151,6 +151,14 @@ class HoldIn(Schema):
     reason: str = Field("", max_length=300)
 
 
+class MoveHoldIn(Schema):
+    """Leave a field out to keep it; `ends_at: null` means for good."""
+
+    resource_ids: list[int] | None = None
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+
+
 class HoldOut(Schema):
     id: int
     status: str

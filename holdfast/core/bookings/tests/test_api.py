@@ -72,3 +72,39 @@ def test_the_generic_api_refuses_to_change_bookings_of_a_flow_a_vertical_drives(
         assert owner_api.get(f"/api/v1/bookings/{booking.pk}").json()["status"] == "NEW"
     finally:
         FLOWS.pop("test_driven")
+
+
+def test_a_booking_moves_to_another_resource_through_the_api_and_overlaps_are_refused(owner_api, tenant, owner):
+    import datetime as dt
+
+    from holdfast.core.bookings.services import create_booking
+    from holdfast.core.inventory.tests.factories import ResourceFactory, SiteFactory
+
+    site = SiteFactory(tenant=tenant)
+    room_a, room_b = ResourceFactory(site=site), ResourceFactory(site=site)
+    t0 = dt.datetime(2031, 3, 1, 14, tzinfo=dt.UTC)
+    t1 = t0 + dt.timedelta(days=2)
+    booking = create_booking(tenant=tenant, actor=owner, resource_id=room_a.pk, starts_at=t0, ends_at=t1)
+    create_booking(tenant=tenant, actor=owner, resource_id=room_b.pk, starts_at=t1, ends_at=t1 + dt.timedelta(days=2))
+
+    moved = owner_api.post(f"/api/v1/bookings/{booking.pk}/move", {"resource_id": room_b.pk, "version": 1})
+    assert moved.status_code == 200, moved.content
+    assert (moved.json()["resource_id"], moved.json()["version"]) == (room_b.pk, 2)
+    longer = owner_api.post(f"/api/v1/bookings/{booking.pk}/move", {"ends_at": (t1 + dt.timedelta(days=1)).isoformat()})
+    assert longer.status_code == 409 and longer.json()["code"] == "resource_unavailable"
+    assert owner_api.get(f"/api/v1/bookings/{booking.pk}").json()["ends_at"].startswith("2031-03-03")
+
+
+def test_a_hold_moves_through_the_inventory_api(owner_api, tenant, owner):
+    import datetime as dt
+
+    from holdfast.core.inventory.tests.factories import ResourceFactory, SiteFactory
+
+    site = SiteFactory(tenant=tenant)
+    room_a, room_b = ResourceFactory(site=site), ResourceFactory(site=site)
+    t0 = dt.datetime(2031, 3, 1, 14, tzinfo=dt.UTC)
+    hold = owner_api.post("/api/v1/inventory/holds", {"resource_ids": [room_a.pk], "starts_at": t0.isoformat(), "ends_at": (t0 + dt.timedelta(days=1)).isoformat()}).json()
+    moved = owner_api.post(f"/api/v1/inventory/holds/{hold['id']}/move", {"resource_ids": [room_b.pk]})
+    assert moved.status_code == 200 and moved.json()["expires_at"] == hold["expires_at"]
+    blocks = owner_api.get("/api/v1/inventory/blocks", {"resource_id": room_b.pk}).json()["results"]
+    assert [b["hold_id"] for b in blocks if b["active"]] == [hold["id"]]
