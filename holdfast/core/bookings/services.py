@@ -133,14 +133,16 @@ def transition(*, tenant, actor, booking_id: int, name: str, reason: str = "", v
         booking = get_owned(Booking.objects.select_for_update(of=("self",)).select_related("hold", "customer"), tenant, booking_id, what="booking")
         spec = get_flow(booking.flow)
         step = spec.by_name.get(name) if spec else None
+        # Who may act is settled before the status is told: a customer probing someone else's booking
+        # learns nothing from a 409 that names its state.
+        if actor is not None and step is not None:
+            _require_transition_perm(actor, tenant, booking, step, name)
         if step is None or booking.status not in step.sources:
             allowed = spec.available(booking.status) if spec else []
             raise Conflict(
                 f"A {booking.status} booking cannot be '{name}'. Allowed now: {', '.join(allowed) or 'nothing'}.",
                 code="illegal_transition", extra={"status": booking.status, "allowed": allowed},
             )
-        if actor is not None:
-            _require_transition_perm(actor, tenant, booking, step, name)
         if version is not None and version != booking.version:
             raise StaleVersion(f"The booking was changed by someone else (now version {booking.version}). Reload and retry.", extra={"current_version": booking.version})
         ctx = Context(booking=booking, tenant=tenant, actor=actor, transition=step, reason=reason, now=now, params=params)

@@ -136,3 +136,12 @@ def test_doctor_reports_an_exclusive_key_that_drifted_from_the_flow(tenant, owne
     assert exclusive_key_matches_flow() == []
     Booking.objects.filter(pk=booking.pk).update(exclusive_key=None)
     assert [f.message for f in exclusive_key_matches_flow()] == [f"booking {booking.pk} (REQUESTED) has exclusive key None, its flow says 'resource:{room.pk}'"]
+
+
+def test_a_customer_learns_nothing_of_someone_elses_booking_from_an_illegal_step(tenant, owner, room, sale_flow, customer):
+    user = member(tenant, "customer", email="buyer@example.com")
+    CustomerFactory(tenant=tenant, user=user)
+    theirs = book(tenant, owner, room, customer_id=customer.pk)
+    services.transition(tenant=tenant, actor=owner, booking_id=theirs.pk, name="cancel")
+    with pytest.raises(NotFound):  # not 409 "A CANCELLED booking cannot be 'cancel'"
+        services.transition(tenant=tenant, actor=user, booking_id=theirs.pk, name="cancel")
