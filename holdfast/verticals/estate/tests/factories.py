@@ -6,7 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
+from holdfast.core.billing.models import Payment
 from holdfast.core.bookings.tests.factories import BookingFactory
 from holdfast.core.inventory.models import Site
 from holdfast.core.inventory.tests.factories import ResourceFactory, SiteFactory
@@ -86,3 +88,25 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     rating = 4
     text = "Good location."
 
+
+
+class EstatePaymentFactory(factory.django.DjangoModelFactory):
+    """An estate payment: billing's Payment of an estate booking (source estate.booking); the isolation
+    matrix uses it for the estate API's /payments/{id} paths."""
+
+    class Meta:
+        model = Payment
+
+    class Params:
+        estate_booking = factory.LazyAttribute(lambda o: EstateBookingFactory(tenant=o.tenant))
+
+    tenant = factory.SubFactory(TenantFactory)
+    booking = factory.LazyAttribute(lambda o: o.estate_booking.booking)
+    customer = factory.LazyAttribute(lambda o: o.estate_booking.customer)
+    source = "estate.booking"
+    kind = "DOWN_PAYMENT"
+    method = "BANK_TRANSFER"
+    status = "RECEIVED"
+    paid_at = factory.LazyFunction(timezone.now)
+    amount_minor = 25_000_00
+    currency = "USD"
