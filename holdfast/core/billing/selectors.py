@@ -191,7 +191,7 @@ def credit_notes(tenant, *, invoice_id: int | None = None):
 
 
 def ledgers(tenant, *, status: str | None = None, booking_id: int | None = None):
-    qs = LedgerAccount.objects.for_tenant(tenant).select_related("customer")
+    qs = LedgerAccount.objects.for_tenant(tenant).select_related("customer", "site")
     if status:
         qs = qs.filter(status=status.upper())
     if booking_id:

@@ -148,6 +148,8 @@ def payment_list(request):
     if request.GET.get("flagged") == "1":
         show = "flagged"
     form = None
+    if request.method == "POST":
+        require(request, "billing.record_payment")
     if can(request, "billing.record_payment"):
         form = ExpectPaymentForm(request.POST or None, tenant=tenant)
         if request.method == "POST":

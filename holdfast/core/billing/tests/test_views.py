@@ -81,6 +81,7 @@ def test_outsiders_cannot_act_on_payments_and_staff_cannot_expect(web_as, staff_
     p = services.expect_payment(tenant=tenant, actor="t", booking_id=None, customer_id=customer.pk, amount_minor=5, due_date=__import__("datetime").date(2031, 1, 1))
     assert web_as(outsider).post(f"/billing/payments/{p.pk}/receive/", {"method": "CASH"}).status_code == 404
     assert web_as(staff_member).post(f"/billing/payments/{p.pk}/void/", {"reason": "x"}).status_code == 403
+    assert web_as(staff_member).post("/billing/payments/", {"customer": customer.pk, "amount": "1", "due_date": "2031-01-01"}).status_code == 403
     assert Payment.objects.get(pk=p.pk).status == "EXPECTED"
 
 
