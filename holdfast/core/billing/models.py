@@ -304,6 +304,11 @@ class InvoiceLine(TenantOwned):
         constraints = [models.CheckConstraint(condition=Q(amount_minor__gte=0) & Q(tax_minor__gte=0), name="invoiceline_amounts_nonneg")]
 
 
+# Sources whose payments always belong to exactly one booking (seed 000 §F "a payment cannot exist
+# without a valid booking"; a hotel folio's desk money): the database refuses one without.
+BOOKING_BOUND_SOURCES = ["estate.booking", "hotel.reservation"]
+
+
 class Payment(TenantOwned):
     """Money for a customer, optionally bound to one core booking.
 
@@ -357,6 +362,7 @@ class Payment(TenantOwned):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(condition=Q(booking__isnull=False) | ~Q(source__in=BOOKING_BOUND_SOURCES), name="payment_vertical_needs_booking"),
             models.CheckConstraint(condition=~Q(status="EXPECTED") | Q(due_date__isnull=False), name="payment_expected_has_due_date"),
             models.CheckConstraint(condition=~Q(status="RECEIVED") | (Q(paid_at__isnull=False) & ~Q(method="")), name="payment_received_has_time_and_method"),
             models.CheckConstraint(condition=Q(status="RECEIVED") | Q(paid_at__isnull=True), name="payment_paid_at_only_when_received"),

@@ -363,7 +363,9 @@ class FolioEntryOut(Schema):
 
     @staticmethod
     def resolve_entry_type(obj):
-        return {"CHARGE": "ROOM_CHARGE"}.get(obj.entry_type, obj.entry_type)
+        from .services.folio import seed_type  # the entry's own code (a FEE stays FEE, a minibar charge its code)
+
+        return seed_type(obj)
 
     @staticmethod
     def resolve_amount_cents(obj):

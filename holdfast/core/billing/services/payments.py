@@ -31,7 +31,7 @@ from holdfast.kit.clock import now
 from holdfast.kit.errors import Conflict, ValidationFailed
 
 from .. import hooks, selectors
-from ..models import CreditNote, Invoice, LedgerAccount, LedgerEntry, Payment, PaymentAllocation, PaymentReminder, Refund
+from ..models import BOOKING_BOUND_SOURCES, CreditNote, Invoice, LedgerAccount, LedgerEntry, Payment, PaymentAllocation, PaymentReminder, Refund
 from . import ledger
 from ._common import actor_label, currency_of, lock_rows, require_positive
 from .invoicing import ledger_of_invoice
@@ -40,6 +40,19 @@ from .invoicing import ledger_of_invoice
 def _booking_id(tenant, booking_id) -> int | None:
     """The tenant's core booking (404 for a foreign or missing one)."""
     return None if booking_id in (None, "") else get_owned(Booking, tenant, booking_id, what="booking").pk
+
+
+def _require_booking_if_bound(source: str, booking_id) -> None:
+    if source in BOOKING_BOUND_SOURCES and booking_id is None:
+        raise ValidationFailed(f"A {source} payment belongs to exactly one booking.", fields={"booking_id": ["Required for this source."]})
+
+
+def invoice_payment_binding(tenant, invoice) -> tuple[int | None, str]:
+    """(booking id, source) for money paying `invoice`: its booking when that names a core booking; a
+    booking-bound source without one is dropped (the payment pays the invoice, not a booking)."""
+    booking_id = _known_booking_id(tenant, invoice.booking_id)
+    source = invoice.source if booking_id is not None or invoice.source not in BOOKING_BOUND_SOURCES else ""
+    return booking_id, source
 
 
 def _known_booking_id(tenant, booking_id) -> int | None:
@@ -129,6 +142,7 @@ def record_payment(*, tenant, actor, customer_id: int, amount_minor: int, method
         require_positive("amount_minor", a.get("amount_minor"))
     currency = currency_of(tenant, currency)
     booking_id = _booking_id(tenant, booking_id)
+    _require_booking_if_bound(source, booking_id)
     if not needs_refund and hooks.booking_is_cancelled(tenant, source, booking_id):
         # Money for a cancelled booking is kept (never lost) but not applied: it waits for a refund.
         needs_refund, flag_reason, allocations, invoice_ids = True, flag_reason or "Payment received for a cancelled booking.", None, None
@@ -165,8 +179,9 @@ def mark_invoice_paid(*, tenant, actor, invoice_id: int, method: str, reference:
         if invoice.status != Invoice.PENDING:
             raise Conflict(f"Only a PENDING invoice can be marked paid; this one is {invoice.status}.", code="invoice_not_payable")
         remaining = selectors.invoice_remaining_minor(invoice)
+        booking_id, source = invoice_payment_binding(tenant, invoice)
         record_payment(tenant=tenant, actor=actor, customer_id=invoice.customer_id, amount_minor=remaining, method=method, currency=invoice.currency, reference=reference,
-                       paid_at=paid_at, booking_id=_known_booking_id(tenant, invoice.booking_id), source=invoice.source, allocations=[{"invoice_id": invoice.pk, "amount_minor": remaining}])
+                       paid_at=paid_at, booking_id=booking_id, source=source, allocations=[{"invoice_id": invoice.pk, "amount_minor": remaining}])
         invoice.refresh_from_db()
     return invoice
 
@@ -314,6 +329,7 @@ def expect_payment(*, tenant, actor, booking_id: int | None, customer_id: int, a
     with transaction.atomic():
         customer = get_owned(Customer, tenant, customer_id, what="customer")
         booking_id = _booking_id(tenant, booking_id)
+        _require_booking_if_bound(source or "", booking_id)
         payment = Payment.objects.create(
             tenant=tenant, customer=customer, booking_id=booking_id, source=source or "", status=Payment.EXPECTED, kind=(kind or "").strip().upper()[:40], due_date=due_date,
             amount_minor=amount_minor, currency=currency, notes=notes or "", recorded_by=actor_label(actor),

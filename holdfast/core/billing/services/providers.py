@@ -23,7 +23,7 @@ from holdfast.kit.errors import DomainError
 
 from .. import hooks
 from ..models import Invoice, Payment, ProviderEvent
-from .payments import _known_booking_id, record_payment
+from .payments import invoice_payment_binding, record_payment
 
 TOLERANCE_SECONDS = 300
 PAID_EVENTS = {"payment_intent.succeeded", "checkout.session.completed", "charge.succeeded", "invoice.paid"}
@@ -102,8 +102,9 @@ def _apply(tenant, event_type: str, obj: dict, metadata: dict, event_id: str):
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         return "invalid_amount", None
     currency = str(obj.get("currency") or invoice.currency).upper()
+    binding = invoice_payment_binding(tenant, invoice)
     common = {"tenant": tenant, "actor": "stripe", "customer_id": invoice.customer_id, "amount_minor": amount, "method": Payment.STRIPE, "currency": currency,
-              "reference": str(obj.get("id", ""))[:200], "provider_ref": str(event_id)[:200], "booking_id": _known_booking_id(tenant, invoice.booking_id), "source": invoice.source}
+              "reference": str(obj.get("id", ""))[:200], "provider_ref": str(event_id)[:200], "booking_id": binding[0], "source": binding[1]}
     cancelled = invoice.status == Invoice.VOID or hooks.booking_is_cancelled(tenant, invoice.source, invoice.booking_id)
     if cancelled or currency != invoice.currency:
         reason = "Payment arrived for a cancelled booking or voided invoice." if cancelled else f"Paid in {currency}, invoice is in {invoice.currency}."

@@ -22,7 +22,7 @@ D = dt.date
 BILLING_CHECKS = [c for name, c in REGISTRY.items() if name.startswith("billing.")]
 
 
-def _expect(tenant, customer, bk=None, amount=50_000, due=D(2031, 1, 15), kind="DOWN_PAYMENT", source="estate.booking"):
+def _expect(tenant, customer, bk=None, amount=50_000, due=D(2031, 1, 15), kind="DOWN_PAYMENT", source="demo.booking"):
     return services.expect_payment(tenant=tenant, actor="t", booking_id=bk.pk if bk else None, customer_id=customer.pk, amount_minor=amount, due_date=due, kind=kind, source=source)
 
 
@@ -89,7 +89,7 @@ def test_receiving_posts_to_the_booking_ledger_and_cancels_scheduled_reminders(t
     assert (received.status, received.method, received.reference) == (Payment.RECEIVED, "BANK_TRANSFER", "TX-1") and received.paid_at
     later.refresh_from_db()
     assert later.status == PaymentReminder.CANCELLED
-    account = selectors.ledger_for_booking(tenant, booking_id=bk.pk, source="estate.booking")
+    account = selectors.ledger_for_booking(tenant, booking_id=bk.pk, source="demo.booking")
     assert account.payments_minor == 50_000 and account.balance_minor == -50_000
     entry = LedgerEntry.objects.get(account=account)
     assert (entry.entry_type, entry.code, entry.payment_id, entry.amount_minor) == ("PAYMENT", "PAYMENT", p.pk, -50_000)

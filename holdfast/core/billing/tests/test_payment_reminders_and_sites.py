@@ -28,7 +28,7 @@ D = dt.date
 
 
 def _expect(tenant, customer, bk=None, amount=25_000, due=D(2031, 2, 1), kind="INSTALMENT"):
-    return services.expect_payment(tenant=tenant, actor="t", booking_id=bk.pk if bk else None, customer_id=customer.pk, amount_minor=amount, due_date=due, kind=kind, source="estate.booking")
+    return services.expect_payment(tenant=tenant, actor="t", booking_id=bk.pk if bk else None, customer_id=customer.pk, amount_minor=amount, due_date=due, kind=kind, source="demo.booking")
 
 
 # ---------------------------------------------------------------- reminders
@@ -113,7 +113,7 @@ def test_doctor_notices_and_repairs_payment_reminder_drift(tenant, customer):
 def test_expected_payment_lifecycle_through_the_api(owner_api, tenant, customer):
     bk = booking(tenant, customer, reference="SUN-7")
     made = owner_api.post(f"{B}/payments/expected", {"customer_id": customer.pk, "booking_id": bk.pk, "amount_minor": 40_000, "due_date": "2031-03-01", "kind": "down_payment",
-                                                      "source": "estate.booking"})
+                                                      "source": "demo.booking"})
     assert made.status_code == 201, made.content
     body = made.json()
     assert (body["status"], body["kind"], body["due_date"], body["paid_at"], body["booking_reference"]) == ("EXPECTED", "DOWN_PAYMENT", "2031-03-01", None, "SUN-7")

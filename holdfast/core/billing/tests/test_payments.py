@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from holdfast.core.billing import selectors, services
 from holdfast.core.billing.models import Invoice, LedgerEntry, Payment
@@ -138,3 +139,18 @@ def test_idempotency_key_records_one_payment(owner_api, tenant, customer):
     assert Payment.objects.count() == 1
     other = owner_api.post("/api/v1/billing/payments", {**body, "amount_minor": 800}, headers={"Idempotency-Key": "pay-1"})
     assert other.status_code in (409, 422) and Payment.objects.count() == 1
+
+
+@pytest.mark.parametrize("source", ["estate.booking", "hotel.reservation"])
+def test_a_booking_bound_sources_payment_without_a_booking_is_refused_by_service_and_database(tenant, customer, source):
+    from django.db import IntegrityError, transaction
+
+    from holdfast.core.billing.models import Payment
+    from holdfast.kit.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as exc:
+        services.record_payment(tenant=tenant, actor="t", customer_id=customer.pk, amount_minor=100, method="CASH", source=source)
+    assert "booking_id" in exc.value.fields
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Payment.objects.create(tenant=tenant, customer=customer, source=source, method="CASH", amount_minor=100, currency="USD", paid_at=timezone.now())
+    assert not Payment.objects.filter(source=source).exists()

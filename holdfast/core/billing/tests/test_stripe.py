@@ -59,8 +59,8 @@ def test_bad_or_stale_signature_is_refused_and_changes_nothing(stripe_tenant, cu
 
 
 def test_payment_for_cancelled_booking_is_kept_and_flagged(stripe_tenant, customer):
-    inv = invoice(stripe_tenant, customer, 3000, booking_id=41, source="estate.booking")
-    check = hooks.register_cancellation_check(lambda tenant, source, booking_id: (source, booking_id) == ("estate.booking", 41))
+    inv = invoice(stripe_tenant, customer, 3000, booking_id=41, source="demo.booking")
+    check = hooks.register_cancellation_check(lambda tenant, source, booking_id: (source, booking_id) == ("demo.booking", 41))
     try:
         response = _post(_event(stripe_tenant, inv, event_id="evt_cancelled"))
     finally:

@@ -23,6 +23,7 @@ from ._common import business_date, check_stay, lock_property, period, refresh_r
 from .availability import check_occupancy, check_restrictions, free_per_type, stay_price
 from .expiry import expire_due_for_property, refuse_if_expired
 from .housekeeping import change_room_status
+from .setup import create_guest, guest_customer
 
 FLOW = "hotel"
 # The reservation's core booking owns its engine claim (flows.py); `res.hold` mirrors `booking.hold`.
@@ -156,6 +157,7 @@ def create_reservation(
         booking = bookings.create_booking(
             tenant=tenant, actor=actor, flow=FLOW, status=status, resource_id=room.resource_id if room else None, starts_at=starts_at, ends_at=ends_at,
             site_id=prop.site_id, notes=internal_notes, data=res.booking_data, reference=f"{room_type.code}-{check_in_date:%y%m%d}",
+            customer_id=guest_customer(tenant, actor, guest_row).pk,  # the engine's and billing's view of whose stay it is
         )
         res.booking, res.hold, res.room = booking, booking.hold, room
         res.save()
@@ -172,8 +174,6 @@ def _guest(tenant, actor, prop, guest_id, guest: dict | None) -> Guest:
     data = dict(guest or {})
     if not (data.get("first_name") or "").strip() or not (data.get("last_name") or "").strip():
         raise ValidationFailed("Name the guest.", fields={"guest": ["first_name and last_name are required (or give guest_id)."]})
-    from .setup import create_guest
-
     return create_guest(tenant=tenant, actor=actor, property_id=prop.pk, **{k: v for k, v in data.items() if k in ("first_name", "last_name", "email", "phone", "notes", "preferences")})
 
 
