@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from holdfast.core.billing import doctor as billing_doctor  # noqa: F401  (registers billing's checks)
 from holdfast.core.billing.models import Payment
@@ -73,6 +74,9 @@ def test_a_payment_belongs_to_exactly_one_booking_and_never_to_a_unit(tenant, ma
             services.record_payment(tenant=tenant, actor=manager, booking_id=missing, amount_minor=100)
     assert Payment.objects.filter(source="estate.booking").count() == 2
     assert run("estate.payment_belongs_to_its_booking") == []
+    # The database is the last line: billing's CHECK payment_vertical_needs_booking.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Payment.objects.create(tenant=tenant, customer=approved.customer, source="estate.booking", method="CASH", amount_minor=100, currency="USD", paid_at=timezone.now())
 
 
 def test_payment_doctor_finds_one_without_an_estate_booking_or_disagreeing_with_it(tenant, manager, approved):
