@@ -82,3 +82,28 @@ def test_untranslated_database_refusals_become_problems(rf, exc_class, sqlstate,
     response = on_database_refusal(request, exc)
     assert response.status_code == status
     assert json.loads(response.content)["code"] == code
+
+
+def test_every_request_body_refuses_unknown_fields():
+    """A typo in a field name ("nmae") must be a 422, not a silently ignored change: every input schema
+    uses kit.api.STRICT_INPUT."""
+    from holdfast.config.api import api
+
+    schema = api.get_openapi_schema()
+    components = schema["components"]["schemas"]
+    loose = set()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for media in (operation.get("requestBody") or {}).get("content", {}).values():
+                refs = [media["schema"].get("$ref")] + [s.get("$ref") for s in media["schema"].get("anyOf", [])]
+                for ref in filter(None, refs):
+                    name = ref.rsplit("/", 1)[-1]
+                    if components[name].get("additionalProperties") is not False:
+                        loose.add(f"{name} ({method.upper()} {path})")
+    assert not loose, f"add `model_config = STRICT_INPUT` to: {sorted(loose)}"
+
+
+def test_an_unknown_field_is_answered_422_with_the_field_named(owner_api):
+    response = owner_api.post("/api/v1/inventory/sites", {"name": "Dock 4", "time_zone": "UTC", "nmae": "typo"})
+    assert response.status_code == 422
+    assert "nmae" in response.content.decode()

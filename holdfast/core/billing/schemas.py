@@ -5,8 +5,12 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from holdfast.kit.api import STRICT_INPUT
+
 
 class PriceRuleIn(Schema):
+    model_config = STRICT_INPUT
+
     name: str = Field(..., min_length=1, max_length=200)
     product_code: str = "base"
     calculation: str = "PER_UNIT_PER_DAY"
@@ -21,6 +25,8 @@ class PriceRuleIn(Schema):
 
 
 class PriceRulePatch(Schema):
+    model_config = STRICT_INPUT
+
     version: int
     name: str | None = None
     amount_minor: int | None = None
@@ -51,6 +57,8 @@ class PriceRuleOut(Schema):
 
 
 class TaxRuleIn(Schema):
+    model_config = STRICT_INPUT
+
     name: str = Field(..., min_length=1, max_length=100)
     rate: Decimal
     country: str = ""
@@ -61,6 +69,8 @@ class TaxRuleIn(Schema):
 
 
 class TaxRulePatch(Schema):
+    model_config = STRICT_INPUT
+
     version: int
     name: str | None = Field(None, min_length=1, max_length=100)
     rate: Decimal | None = None
@@ -91,6 +101,8 @@ class ExtraIn(Schema):
 
 
 class QuoteIn(Schema):
+    model_config = STRICT_INPUT
+
     start_date: dt.date
     end_date: dt.date
     units: int = 1
@@ -103,6 +115,8 @@ class QuoteIn(Schema):
 
 
 class BookingQuoteIn(QuoteIn):
+    model_config = STRICT_INPUT
+
     booking_id: int | None = None
     source: str = ""
     customer_id: int | None = None
@@ -155,6 +169,8 @@ class QuoteOut(Schema):
 
 
 class ItemIn(Schema):
+    model_config = STRICT_INPUT
+
     customer_id: int
     description: str = Field(..., min_length=1, max_length=300)
     unit_price_minor: int
@@ -198,10 +214,14 @@ class ItemPage(Schema):
 
 
 class ReasonIn(Schema):
+    model_config = STRICT_INPUT
+
     reason: str = Field(..., min_length=1, max_length=300)
 
 
 class InvoiceIn(Schema):
+    model_config = STRICT_INPUT
+
     customer_id: int
     item_ids: list[int]
     issue: bool = True
@@ -266,6 +286,8 @@ class AllocationIn(Schema):
 
 
 class PaymentIn(Schema):
+    model_config = STRICT_INPUT
+
     customer_id: int
     amount_minor: int
     method: str
@@ -281,6 +303,8 @@ class PaymentIn(Schema):
 
 
 class ExpectPaymentIn(Schema):
+    model_config = STRICT_INPUT
+
     customer_id: int
     amount_minor: int
     due_date: dt.date
@@ -292,23 +316,31 @@ class ExpectPaymentIn(Schema):
 
 
 class ReceivePaymentIn(Schema):
+    model_config = STRICT_INPUT
+
     method: str
     paid_at: dt.datetime | None = None
     reference: str = Field("", max_length=200)
 
 
 class MarkPaidIn(Schema):
+    model_config = STRICT_INPUT
+
     method: str
     reference: str = ""
     paid_at: dt.datetime | None = None
 
 
 class AllocateIn(Schema):
+    model_config = STRICT_INPUT
+
     invoice_id: int
     amount_minor: int | None = None
 
 
 class RefundIn(Schema):
+    model_config = STRICT_INPUT
+
     amount_minor: int
     reason: str = Field(..., min_length=1, max_length=300)
     method: str | None = None
@@ -326,6 +358,8 @@ class RefundOut(Schema):
 
 
 class CreditNoteIn(Schema):
+    model_config = STRICT_INPUT
+
     amount_minor: int
     reason: str = Field(..., min_length=1, max_length=300)
 
@@ -393,6 +427,8 @@ class ReminderOut(Schema):
 
 
 class LedgerEntryIn(Schema):
+    model_config = STRICT_INPUT
+
     booking_id: int
     source: str = ""
     entry_type: str
@@ -449,11 +485,15 @@ class LedgerPage(Schema):
 
 
 class InvoiceLedgerIn(Schema):
+    model_config = STRICT_INPUT
+
     customer_id: int | None = None  # default: the ledger's customer
     notes: str = ""
 
 
 class CloseLedgerIn(Schema):
+    model_config = STRICT_INPUT
+
     force: bool = False
 
 

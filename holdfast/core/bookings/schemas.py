@@ -4,8 +4,12 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from holdfast.kit.api import STRICT_INPUT
+
 
 class BookingIn(Schema):
+    model_config = STRICT_INPUT
+
     flow: str = "generic"
     customer_id: int | None = None
     resource_id: int | None = None
@@ -24,6 +28,8 @@ class BookingIn(Schema):
 class MoveIn(Schema):
     """Leave a field out (or null) to keep it."""
 
+    model_config = STRICT_INPUT
+
     resource_id: int | None = None
     starts_at: dt.datetime | None = None
     ends_at: dt.datetime | None = None
@@ -32,11 +38,15 @@ class MoveIn(Schema):
 
 
 class TransitionIn(Schema):
+    model_config = STRICT_INPUT
+
     reason: str = Field("", max_length=500)
     version: int | None = None
 
 
 class NotesIn(Schema):
+    model_config = STRICT_INPUT
+
     version: int
     notes: str = Field("", max_length=5000)
 

@@ -4,6 +4,8 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from holdfast.kit.api import STRICT_INPUT
+
 
 class NotificationOut(Schema):
     id: int
@@ -28,6 +30,8 @@ class ReadAllOut(Schema):
 
 
 class WebhookIn(Schema):
+    model_config = STRICT_INPUT
+
     url: str = Field(..., min_length=1, max_length=500)
     event_types: list[str] = Field(default_factory=list, description="Event types or patterns (booking:*); empty means every event.")
     description: str = ""
@@ -35,6 +39,8 @@ class WebhookIn(Schema):
 
 
 class WebhookPatch(Schema):
+    model_config = STRICT_INPUT
+
     url: str | None = Field(None, min_length=1, max_length=500)
     event_types: list[str] | None = None
     description: str | None = None

@@ -5,8 +5,12 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from holdfast.kit.api import STRICT_INPUT
+
 
 class SiteIn(Schema):
+    model_config = STRICT_INPUT
+
     name: str = Field(..., min_length=1, max_length=200)
     kind: str = "OTHER"
     code: str = ""
@@ -21,6 +25,8 @@ class SiteIn(Schema):
 
 
 class SitePatch(Schema):
+    model_config = STRICT_INPUT
+
     name: str | None = Field(None, min_length=1, max_length=200)
     kind: str | None = None
     code: str | None = None
@@ -51,6 +57,8 @@ class SiteOut(Schema):
 
 
 class ResourceTypeIn(Schema):
+    model_config = STRICT_INPUT
+
     name: str = Field(..., min_length=1, max_length=120)
     site_id: int | None = None
     code: str = ""
@@ -68,6 +76,8 @@ class ResourceTypeOut(Schema):
 
 
 class ResourceIn(Schema):
+    model_config = STRICT_INPUT
+
     site_id: int
     name: str = Field(..., min_length=1, max_length=120)
     resource_type_id: int | None = None
@@ -86,10 +96,14 @@ class ResourceOut(Schema):
 
 
 class ResourceStatusIn(Schema):
+    model_config = STRICT_INPUT
+
     status: str
 
 
 class PoolIn(Schema):
+    model_config = STRICT_INPUT
+
     site_id: int
     name: str = Field(..., min_length=1, max_length=120)
     unit: str = "units"
@@ -105,6 +119,8 @@ class PoolOut(Schema):
 
 
 class CapacityIn(Schema):
+    model_config = STRICT_INPUT
+
     start_date: dt.date
     end_date: dt.date
     capacity: int = Field(..., ge=0)
@@ -120,6 +136,8 @@ class CapacityDayOut(Schema):
 
 
 class BlockIn(Schema):
+    model_config = STRICT_INPUT
+
     resource_id: int
     starts_at: dt.datetime
     ends_at: dt.datetime | None = None
@@ -154,6 +172,8 @@ class HoldIn(Schema):
 class MoveHoldIn(Schema):
     """Leave a field out to keep it; `ends_at: null` means for good."""
 
+    model_config = STRICT_INPUT
+
     resource_ids: list[int] | None = None
     starts_at: dt.datetime | None = None
     ends_at: dt.datetime | None = None
@@ -174,10 +194,14 @@ class HoldOut(Schema):
 
 
 class ExtendIn(Schema):
+    model_config = STRICT_INPUT
+
     minutes: int | None = None
 
 
 class ReleaseIn(Schema):
+    model_config = STRICT_INPUT
+
     reason: str = Field("", max_length=300)
 
 

@@ -6,12 +6,16 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from holdfast.kit.api import STRICT_INPUT
+
 RoomStatus = Literal["VACANT_CLEAN", "VACANT_DIRTY", "OCCUPIED", "OUT_OF_ORDER"]
 Source = Literal["DIRECT", "PHONE", "WALKIN", "BOOKING_ENGINE", "OTA"]
 Short = Field(..., min_length=1, max_length=200)
 
 
 class PropertyIn(Schema):
+    model_config = STRICT_INPUT
+
     name: str = Short
     time_zone: str | None = None
     currency: str | None = Field(None, max_length=3)
@@ -19,6 +23,8 @@ class PropertyIn(Schema):
 
 
 class PropertyPatch(Schema):
+    model_config = STRICT_INPUT
+
     name: str | None = Field(None, min_length=1, max_length=200)
     currency: str | None = Field(None, max_length=3)
     is_active: bool | None = None
@@ -52,6 +58,8 @@ class PropertyOut(Schema):
 
 
 class RoomTypeIn(Schema):
+    model_config = STRICT_INPUT
+
     code: str = Field(..., min_length=1, max_length=40)
     name: str = Field(..., min_length=1, max_length=120)
     description: str = ""
@@ -63,6 +71,8 @@ class RoomTypeIn(Schema):
 
 
 class RoomTypePatch(Schema):
+    model_config = STRICT_INPUT
+
     name: str | None = Field(None, min_length=1, max_length=120)
     description: str | None = None
     max_adults: int | None = Field(None, ge=1, le=50)
@@ -89,6 +99,8 @@ class RoomTypeOut(Schema):
 
 
 class RoomIn(Schema):
+    model_config = STRICT_INPUT
+
     room_type_id: int
     room_number: str = Field(..., min_length=1, max_length=20)
     floor: str = Field("", max_length=20)
@@ -97,6 +109,8 @@ class RoomIn(Schema):
 
 
 class RoomPatch(Schema):
+    model_config = STRICT_INPUT
+
     floor: str | None = Field(None, max_length=20)
     name: str | None = Field(None, max_length=120)
     features: list | None = None
@@ -119,12 +133,16 @@ class RoomOut(Schema):
 
 
 class RoomStatusIn(Schema):
+    model_config = STRICT_INPUT
+
     status: RoomStatus
     note: str = Field("", max_length=500)
     reason: str = Field("", max_length=300)
 
 
 class RoomBlockIn(Schema):
+    model_config = STRICT_INPUT
+
     start_date: dt.date
     end_date: dt.date
     kind: Literal["MAINTENANCE", "HOUSE_USE"] = "MAINTENANCE"
@@ -142,6 +160,8 @@ class BlockOut(Schema):
 
 
 class RatePlanIn(Schema):
+    model_config = STRICT_INPUT
+
     code: str = Field(..., min_length=1, max_length=40)
     name: str = Field(..., min_length=1, max_length=120)
     description: str = ""
@@ -150,6 +170,8 @@ class RatePlanIn(Schema):
 
 
 class RatePlanPatch(Schema):
+    model_config = STRICT_INPUT
+
     name: str | None = Field(None, min_length=1, max_length=120)
     description: str | None = None
     is_default: bool | None = None
@@ -168,6 +190,8 @@ class RatePlanOut(Schema):
 
 
 class PriceIn(Schema):
+    model_config = STRICT_INPUT
+
     room_type_id: int
     start_date: dt.date
     end_date: dt.date
@@ -184,6 +208,8 @@ class PriceOut(Schema):
 
 
 class RestrictionIn(Schema):
+    model_config = STRICT_INPUT
+
     start_date: dt.date
     end_date: dt.date
     min_stay: int | None = Field(None, ge=1, le=365)
@@ -199,6 +225,8 @@ class RestrictionOut(Schema):
 
 
 class GuestIn(Schema):
+    model_config = STRICT_INPUT
+
     first_name: str = Field(..., min_length=1, max_length=100)
     last_name: str = Field(..., min_length=1, max_length=100)
     email: str | None = Field(None, max_length=254)
@@ -208,6 +236,8 @@ class GuestIn(Schema):
 
 
 class GuestPatch(GuestIn):
+    model_config = STRICT_INPUT
+
     pass
 
 
@@ -243,6 +273,8 @@ class AvailabilityOut(Schema):
 
 
 class ReservationIn(Schema):
+    model_config = STRICT_INPUT
+
     property_id: int
     room_type_id: int
     check_in_date: dt.date
@@ -262,6 +294,8 @@ class ReservationIn(Schema):
 
 
 class WalkInIn(Schema):
+    model_config = STRICT_INPUT
+
     property_id: int
     room_id: int
     check_out_date: dt.date
@@ -274,6 +308,8 @@ class WalkInIn(Schema):
 
 
 class ReservationPatch(Schema):
+    model_config = STRICT_INPUT
+
     version: int
     internal_notes: str | None = None
     guest_notes: str | None = None
@@ -282,27 +318,39 @@ class ReservationPatch(Schema):
 
 
 class VersionIn(Schema):
+    model_config = STRICT_INPUT
+
     version: int | None = None
 
 
 class AssignIn(VersionIn):
+    model_config = STRICT_INPUT
+
     room_id: int
 
 
 class ResizeIn(VersionIn):
+    model_config = STRICT_INPUT
+
     check_in_date: dt.date | None = None
     check_out_date: dt.date | None = None
 
 
 class CancelIn(VersionIn):
+    model_config = STRICT_INPUT
+
     reason: str = Field("", max_length=300)
 
 
 class CheckInIn(VersionIn):
+    model_config = STRICT_INPUT
+
     room_id: int | None = None
 
 
 class CheckOutIn(VersionIn):
+    model_config = STRICT_INPUT
+
     allow_balance: bool = False
 
 
@@ -340,12 +388,16 @@ class ReservationOut(Schema):
 
 
 class FolioEntryIn(Schema):
+    model_config = STRICT_INPUT
+
     entry_type: Literal["ROOM_CHARGE", "TAX", "FEE", "ADJUSTMENT"]
     amount_cents: int = Field(..., ge=-100_000_000, le=100_000_000)
     description: str = Field(..., min_length=1, max_length=300)
 
 
 class PaymentIn(Schema):
+    model_config = STRICT_INPUT
+
     amount_cents: int = Field(..., ge=1, le=100_000_000)
     method: Literal["CASH", "CARD", "BANK_TRANSFER", "OTHER"] = "CARD"
     reference: str = Field("", max_length=200)
@@ -417,6 +469,8 @@ class FrontDeskOut(Schema):
 
 
 class NightAuditIn(Schema):
+    model_config = STRICT_INPUT
+
     business_date: dt.date | None = None
 
 
