@@ -21,14 +21,3 @@ def purge_older_than(queryset, field: str, days: int, *, limit: int = 1000, now=
             return 0
         deleted, _ = old.filter(pk__in=ids).delete()
     return deleted
-
-
-def drain(purge_batch, *, batch: int, batches: int) -> int:
-    """Run `purge_batch(limit=batch)` until a short batch or `batches` runs; returns the total."""
-    total = 0
-    for _ in range(batches):
-        deleted = purge_batch(limit=batch)
-        total += deleted
-        if deleted < batch:
-            break
-    return total

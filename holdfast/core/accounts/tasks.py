@@ -4,7 +4,8 @@ from __future__ import annotations
 from django.conf import settings
 
 from holdfast.kit.periodic import periodic
-from holdfast.kit.retention import drain, purge_older_than
+from holdfast.kit.batches import drain
+from holdfast.kit.retention import purge_older_than
 
 from .models import LoginAttempt
 

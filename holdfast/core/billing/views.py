@@ -103,17 +103,22 @@ def invoice_action(request, invoice_id: int, action: str):
                 raise ValidationFailed("Give an amount and a reason.", fields=form.errors)
             services.create_credit_note(**ctx, amount_minor=_minor(form.cleaned_data["amount"], invoice.currency), reason=form.cleaned_data["reason"])
         elif action == "remind":
-            form = ReminderForm(request.POST)
-            if not form.is_valid():
-                raise ValidationFailed("Check the reminder time.", fields=form.errors)
-            reminder = services.schedule_reminder(**ctx, send_at=form.cleaned_data["send_at"], message=form.cleaned_data["message"])
-            if reminder.status == "FAILED":
-                messages.error(request, f"The reminder could not be sent: {reminder.last_error}")
+            _schedule_reminder(request, ctx)
     except DomainError as exc:
         show_refusal(request, exc)
     else:
         messages.success(request, "Done.")
     return redirect("billing:invoice", invoice_id=invoice.pk)
+
+
+def _schedule_reminder(request, ctx: dict) -> None:
+    """The reminder form of an invoice or a payment page (ctx names which): send now or at a time."""
+    form = ReminderForm(request.POST)
+    if not form.is_valid():
+        raise ValidationFailed("Check the reminder time.", fields=form.errors)
+    reminder = services.schedule_reminder(**ctx, send_at=form.cleaned_data["send_at"], message=form.cleaned_data["message"])
+    if reminder.status == "FAILED":
+        messages.error(request, f"The reminder could not be sent: {reminder.last_error}")
 
 
 @login_required
@@ -217,12 +222,7 @@ def payment_action(request, payment_id: int, action: str):
                 raise ValidationFailed("Say why.", fields={"reason": ["Required."]})
             services.void_payment(**ctx, reason=form.cleaned_data["reason"])
         else:
-            form = ReminderForm(request.POST)
-            if not form.is_valid():
-                raise ValidationFailed("Check the reminder time.", fields=form.errors)
-            reminder = services.schedule_reminder(**ctx, send_at=form.cleaned_data["send_at"], message=form.cleaned_data["message"])
-            if reminder.status == "FAILED":
-                messages.error(request, f"The reminder could not be sent: {reminder.last_error}")
+            _schedule_reminder(request, ctx)
     except DomainError as exc:
         show_refusal(request, exc)
     else:

@@ -46,6 +46,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from holdfast.kit.batches import drain
+
 from .models import OutboxEvent, WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger("holdfast.events")
@@ -117,13 +119,7 @@ def dispatch_outbox(*, batch: int = 200) -> int:
 
 
 def dispatch_all(*, batch: int = 200, max_batches: int = 50) -> int:
-    total = 0
-    for _ in range(max_batches):
-        handled = dispatch_outbox(batch=batch)
-        total += handled
-        if handled < batch:
-            break
-    return total
+    return drain(lambda limit: dispatch_outbox(batch=limit), batch=batch, batches=max_batches)
 
 
 # ---------------------------------------------------------------- delivery

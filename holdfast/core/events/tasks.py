@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 from holdfast.kit.periodic import periodic
-from holdfast.kit.retention import drain
+from holdfast.kit.batches import drain
 
 from . import dispatcher, services
 
