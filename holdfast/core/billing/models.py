@@ -355,7 +355,7 @@ class Payment(TenantOwned):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["-paid_at", "-id"]
+        ordering = [models.F("paid_at").desc(nulls_first=True), "-due_date", "-id"]  # expected (no paid_at) first on every database
         indexes = [
             models.Index(fields=["tenant", "customer"], name="payment_customer_idx"),
             models.Index(fields=["tenant", "status", "due_date"], name="payment_status_due_idx"),
