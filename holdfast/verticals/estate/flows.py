@@ -23,6 +23,7 @@ import datetime as dt
 import math
 
 from holdfast.core.billing import selectors as billing_selectors
+from holdfast.core.billing.models import Payment
 from holdfast.core.bookings.flows import Flow, Refusal, Transition, convert_hold, expire_inventory, hold_has_expired, hold_is_live, register_flow, release_inventory
 from holdfast.core.inventory import services as inventory
 from holdfast.kit.errors import Conflict
@@ -41,6 +42,9 @@ def no_other_active_booking(ctx) -> Refusal | None:
 def payments_meet_rule(ctx) -> Refusal | None:
     """The RECEIVED billing payments of the booking (net of refunds; expected ones are not money)."""
     estate = EstateBooking.objects.get(pk=ctx.booking.pk)
+    # Lock the booking's received payments first: a refund running now (it locks its payment) either
+    # finishes before we count or waits until the booking is BOOKED — never counted and taken at once.
+    list(Payment.objects.filter(booking_id=estate.pk, status=Payment.RECEIVED).order_by("pk").select_for_update().values_list("pk", flat=True))
     paid = billing_selectors.received_minor(ctx.tenant, booking_id=estate.pk, currency=estate.currency)
     if paid < estate.required_minor:
         return Refusal("payment_rule_not_met", f"Payments received ({paid}) are below what the project requires ({estate.required_minor}) in minor units.")

@@ -40,3 +40,43 @@ def test_two_customers_racing_for_one_unit_get_exactly_one_hold(tenant, owner):
     assert len(outcomes) == 2 and outcomes.count("held") == 1, outcomes
     assert EstateBooking.objects.filter(unit=unit, booking__status="HOLD_REQUESTED").count() == 1
     assert Unit.objects.get(pk=unit.pk).status == Unit.HELD
+
+
+@pytest.mark.pg_only
+@pytest.mark.django_db(transaction=True)
+def test_a_refund_running_while_a_booking_completes_is_never_counted_and_taken_at_once(tenant, owner, manager, approved):
+    """The completion guard locks the booking's received payments before counting them: a refund that
+    holds its payment when completion starts is waited for, seen, and the completion refused."""
+    from django.db import transaction
+
+    from holdfast.core.billing import services as billing
+
+    payment = services.record_payment(tenant=tenant, actor=manager, booking_id=approved.pk, amount_minor=approved.required_minor)
+    refund_in_flight, outcome = threading.Event(), {}
+
+    def refund():
+        try:
+            with transaction.atomic():
+                billing.refund_payment(tenant=tenant, actor=manager, payment_id=payment.pk, amount_minor=payment.amount_minor, reason="buyer withdrew")
+                refund_in_flight.set()
+                threading.Event().wait(1.0)  # still holding the payment row when completion starts
+        finally:
+            connection.close()
+
+    def complete():
+        try:
+            refund_in_flight.wait(10)
+            services.complete_booking(tenant=tenant, actor=manager, booking_id=approved.pk)
+            outcome["complete"] = "BOOKED"
+        except DomainError as exc:
+            outcome["complete"] = exc.code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=refund), threading.Thread(target=complete)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert outcome == {"complete": "payment_rule_not_met"}
+    assert EstateBooking.objects.get(pk=approved.pk).status == "HOLD_APPROVED"
