@@ -64,6 +64,7 @@ def create_booking(
     pool it holds nothing, unless its flow asks for `hold_without_inventory` in a holding state (a hold
     whose only claim is its expiry); it may still name its site and period (a stay booked into a type).
     """
+    _require_ids(customer_id=customer_id, resource_id=resource_id, pool_id=pool_id, site_id=site_id)
     spec = get_flow(flow)
     if spec is None:
         raise ValidationFailed("Unknown booking flow.", fields={"flow": [f"No flow named {flow!r}."]})
@@ -108,6 +109,14 @@ def create_booking(
         log_action(tenant=tenant, actor=actor, entity=booking, action="bookings.booking.created", diff={"status": [None, booking.status], "hold_id": [None, hold.pk if hold else None]})
         emit(tenant, "booking:created", {"booking_id": booking.pk, "flow": spec.name, "status": booking.status, "hold_id": hold.pk if hold else None, "expires_at": hold.expires_at if hold else None})
     return booking
+
+
+def _require_ids(**ids) -> None:
+    """Ids are positive integers: a 0 would slip past truthiness checks into a foreign key that only fails
+    at commit (a 500 instead of an answer)."""
+    bad = {name: ["A positive id."] for name, value in ids.items() if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1)}
+    if bad:
+        raise ValidationFailed("Some ids are not valid.", fields=bad)
 
 
 def refuse_vertical_flow(tenant, *, flow: str | None = None, booking_id: int | None = None) -> None:
@@ -246,6 +255,7 @@ def move_booking(
     409 resource_has_active_booking. Needs the flow's `manage_permission`, or `permission` when a vertical's
     step moves the booking as part of another action it has authorised (a front-desk early departure).
     """
+    _require_ids(resource_id=resource_id)
     with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
         set_lock_timeout()
         booking = get_owned(Booking.objects.select_for_update(of=("self",)).select_related("hold"), tenant, booking_id, what="booking")

@@ -65,6 +65,8 @@ def _clean_site(data: dict) -> dict:
             errors[key] = [f"Between -{bound} and {bound}."]
     if "media" in data and not isinstance(data["media"] or [], list):
         errors["media"] = ["A list of media items."]
+    if getattr(data.get("cutoff_time"), "tzinfo", None) is not None:
+        errors["cutoff_time"] = ["A local time of the site, without an offset (e.g. 17:00)."]  # the site's zone says which
     if errors:
         raise ValidationFailed("The site was not saved.", fields=errors)
     return {k: v for k, v in data.items() if k in SITE_FIELDS}

@@ -24,11 +24,18 @@ def currency_of(tenant, currency: str | None) -> str:
     return value
 
 
+# Far above any real invoice line, far below PostgreSQL's bigint (9.2e18): products and sums of amounts
+# under this bound cannot overflow a column.
+MAX_MINOR = 10**15
+
+
 def require_positive(name: str, value, *, allow_zero: bool = False) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationFailed(f"{name} must be a whole number of minor units.", fields={name: ["Give an integer amount in minor units (cents)."]})
     if value < 0 or (value == 0 and not allow_zero):
         raise ValidationFailed(f"{name} must be {'zero or more' if allow_zero else 'more than zero'}.", fields={name: ["Must be positive."]})
+    if value > MAX_MINOR:
+        raise ValidationFailed(f"{name} is too large.", fields={name: [f"At most {MAX_MINOR}."]})
     return value
 
 

@@ -61,6 +61,7 @@ def create_invoice_item(*, tenant, actor, customer_id: int, description: str, un
         day = service_date or tenant_today(tenant)
         rate, name = _tax_for(tenant, day, tax_rate, tax_name)
         amount = Money(unit_price_minor, currency).times(quantity)
+        require_positive("amount_minor", amount.minor, allow_zero=True)  # price x quantity within bounds
         with translate_db_errors({"invoiceitem_source_ref_unique": "That source already has a billable item."}):
             item = InvoiceItem.objects.create(
                 tenant=tenant, customer=customer, booking_id=booking_id, source=source, source_ref=source_ref, description=description.strip()[:300],
