@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import BadRequest, PermissionDenied as DjangoPermissionDenied, SuspiciousOperation
+from django.db import DataError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -51,6 +52,12 @@ class DomainErrorMiddleware:
     def process_exception(self, request, exception):
         if request.path.startswith("/api/"):
             return None
+        if isinstance(exception, (DataError, OverflowError)):
+            # As in the API: a value the database cannot hold (NUL byte, out of range) is the person's input;
+            # the service's transaction rolled back, so nothing was half-saved.
+            logger.warning("value refused by the database: %s", exception)
+            detail = "A value you entered is too long, out of range or contains characters that cannot be stored. Nothing was saved."
+            return TemplateResponse(request, "web/error.html", {"exception": detail, "status": 400}, status=400).render()
         if not isinstance(exception, DomainError):
             if not isinstance(exception, HANDLED_BY_DJANGO):
                 record_unexpected(request, exception)

@@ -46,7 +46,7 @@ def client_ip(request) -> str | None:
 
 def _safe_next(request) -> str:
     target = request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return "/"
 

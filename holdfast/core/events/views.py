@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -116,7 +117,7 @@ def notifications(request):
 def notification_read(request, notification_id: int):
     tenant = _tenant(request, "notifications.view")
     services.mark_notification_read(tenant=tenant, actor=request.user, notification_id=notification_id)
-    return redirect(request.POST["next"] if _safe_next(request) else "events:notifications")
+    return HttpResponseRedirect(request.POST["next"]) if _safe_next(request) else redirect("events:notifications")
 
 
 @login_required
@@ -131,5 +132,6 @@ def notifications_read_all(request):
 def _safe_next(request) -> bool:
     from django.utils.http import url_has_allowed_host_and_scheme
 
-    target = request.POST.get("next")
-    return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    target = request.POST.get("next") or ""
+    # A path on this site only ("-1" is no URL; redirect() would take it for a view name).
+    return target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
