@@ -79,6 +79,7 @@ def renew_hold(ctx) -> None:
 ESTATE = register_flow(
     Flow(
         name="estate",
+        driven_by="estate",  # the unit's status, money and notices follow every step: only estate steps change it
         initial=HOLD_REQUESTED,
         states=[HOLD_REQUESTED, HOLD_APPROVED, BOOKED, CANCELLED, EXPIRED],
         holding=[HOLD_REQUESTED, HOLD_APPROVED],

@@ -131,3 +131,9 @@ def test_bad_input_is_a_problem_not_a_500(api_as, tenant, owner, manager, projec
     assert manager_api.post(f"{BASE}/leads/999999/stage", {"stage": "WON"}).status_code == 404
     duplicate = admin_api.post(f"{BASE}/units", {"project_id": project.pk, "code": "A-101", "price_minor": 1})
     assert duplicate.status_code == 409 and duplicate.json()["code"] == "unit_code_taken"
+
+
+def test_the_generic_bookings_api_leaves_estate_bookings_to_the_estate_steps(owner_api, tenant, held):
+    response = owner_api.post(f"/api/v1/bookings/{held.pk}/transitions/approve", {})
+    assert response.status_code == 409 and response.json()["code"] == "flow_driven_by_vertical"
+    assert owner_api.get(f"/api/v1/bookings/{held.pk}").json()["status"] == "HOLD_REQUESTED"
