@@ -187,7 +187,7 @@ class InvoiceItem(TenantOwned):
     STATUSES = [(PENDING, "Pending"), (BILLED, "Billed"), (VOID, "Void")]
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
-    booking_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    booking = models.ForeignKey(Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_items", db_column="booking_id")
     source = models.CharField(max_length=60, blank=True, default="")
     source_ref = models.CharField(max_length=100, blank=True, default="")  # idempotency for the vertical
     description = models.CharField(max_length=300)
@@ -235,7 +235,7 @@ class Invoice(TenantOwned):
     STATUSES = [(DRAFT, "Draft"), (PENDING, "Pending"), (PAID, "Paid"), (VOID, "Void"), (UNCOLLECTIBLE, "Uncollectible")]
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
-    booking_id = models.BigIntegerField(null=True, blank=True, db_index=True)  # set when every line is one booking's
+    booking = models.ForeignKey(Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices", db_column="booking_id")  # set when every line is one booking's
     source = models.CharField(max_length=60, blank=True, default="")
     number = models.PositiveIntegerField(null=True, blank=True)  # assigned when issued; DRAFTs have none
     status = models.CharField(max_length=14, choices=STATUSES, default=DRAFT)
@@ -287,7 +287,7 @@ class InvoiceLine(TenantOwned):
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     item = models.ForeignKey(InvoiceItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    booking_id = models.BigIntegerField(null=True, blank=True)
+    booking = models.ForeignKey(Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_column="booking_id")
     description = models.CharField(max_length=300)
     category = models.CharField(max_length=100, blank=True, default="")
     staff_id = models.BigIntegerField(null=True, blank=True)
@@ -424,7 +424,7 @@ class LedgerAccount(TenantOwned):
     CLOSED = "CLOSED"
     STATUSES = [(OPEN, "Open"), (CLOSED, "Closed")]
 
-    booking_id = models.BigIntegerField(db_index=True)
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="ledgers", db_column="booking_id")
     source = models.CharField(max_length=60, blank=True, default="")
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT, related_name="+")  # the property/site the folio belongs to
@@ -441,7 +441,7 @@ class LedgerAccount(TenantOwned):
 
     class Meta:
         ordering = ["-id"]
-        constraints = [models.UniqueConstraint(fields=["tenant", "source", "booking_id"], name="ledger_one_per_booking")]
+        constraints = [models.UniqueConstraint(fields=["tenant", "source", "booking"], name="ledger_one_per_booking")]
 
     @property
     def balance_minor(self) -> int:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from holdfast.core.bookings.models import Booking
+from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit import clock
 from holdfast.kit.errors import ValidationFailed
 from holdfast.kit.locking import set_lock_timeout
@@ -43,3 +45,20 @@ def lock_rows(queryset):
     """Lock rows for this transaction in ascending id order, waiting at most the lock timeout."""
     set_lock_timeout()
     return list(queryset.select_for_update().order_by("pk"))
+
+
+def tenant_booking_id(tenant, booking_id) -> int | None:
+    """The tenant's core booking (404 for a foreign or missing one, 422 for no id at all); None stays None.
+    Checked up front: the foreign key itself would only refuse at commit."""
+    if booking_id in (None, ""):
+        return None
+    if isinstance(booking_id, bool) or not isinstance(booking_id, int) or booking_id < 1:
+        raise ValidationFailed("Not a booking id.", fields={"booking_id": ["A positive booking id."]})
+    return get_owned(Booking, tenant, booking_id, what="booking").pk
+
+
+def known_booking_id(tenant, booking_id) -> int | None:
+    """For ids copied from elsewhere (an invoice, a quote): the booking when it is one of the tenant's, else None."""
+    if not isinstance(booking_id, int) or isinstance(booking_id, bool):
+        return None
+    return booking_id if Booking.objects.for_tenant(tenant).filter(pk=booking_id).exists() else None

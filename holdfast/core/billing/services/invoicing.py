@@ -26,7 +26,7 @@ from holdfast.kit.money import Money
 from .. import selectors
 from ..models import Invoice, InvoiceCounter, InvoiceItem, InvoiceLine, LedgerEntry, PaymentReminder, PriceQuote
 from . import ledger
-from ._common import actor_label, currency_of, lock_rows, require_positive, tenant_today
+from ._common import actor_label, currency_of, known_booking_id, lock_rows, require_positive, tenant_booking_id, tenant_today
 from .pricing import resolve_tax
 
 
@@ -54,6 +54,7 @@ def create_invoice_item(*, tenant, actor, customer_id: int, description: str, un
     currency = currency_of(tenant, currency)
     with transaction.atomic():
         customer = get_owned(Customer, tenant, customer_id, what="customer")
+        booking_id = tenant_booking_id(tenant, booking_id)
         if source_ref:
             existing = InvoiceItem.objects.for_tenant(tenant).filter(source=source, source_ref=source_ref).exclude(status=InvoiceItem.VOID).first()
             if existing:
@@ -88,7 +89,7 @@ def items_from_quote(*, tenant, actor, quote_id: int, customer_id: int | None = 
             label = f"{line.description} {line.date_from.isoformat()}–{line.date_to.isoformat()}"
             items.append(create_invoice_item(
                 tenant=tenant, actor=actor, customer_id=customer_id, description=label, unit_price_minor=line.amount_minor, quantity=1,
-                currency=quote_row.currency, booking_id=quote_row.booking_id, source=quote_row.source, source_ref=f"quote:{quote_row.pk}:line:{line.pk}",
+                currency=quote_row.currency, booking_id=known_booking_id(tenant, quote_row.booking_id), source=quote_row.source, source_ref=f"quote:{quote_row.pk}:line:{line.pk}",
                 category=line.product_code, service_date=line.date_from, tax_rate=line.tax_rate, tax_name=line.tax_name,
             ))
     return items

@@ -21,7 +21,7 @@ from holdfast.kit.errors import Conflict, ValidationFailed
 from holdfast.core.inventory.models import Site
 
 from ..models import LedgerAccount, LedgerEntry
-from ._common import actor_label, currency_of, lock_rows
+from ._common import actor_label, currency_of, lock_rows, tenant_booking_id
 
 TOTAL_FIELD = {
     LedgerEntry.CHARGE: "charges_minor",
@@ -35,6 +35,9 @@ TOTAL_FIELD = {
 def ledger_for(tenant, *, booking_id: int, source: str, currency: str, customer=None, site_id: int | None = None) -> LedgerAccount:
     """The booking's ledger, opened on first use, locked for this transaction. `site_id` names the
     site it belongs to (set when opened, or filled in later; never moved to another site)."""
+    booking_id = tenant_booking_id(tenant, booking_id)
+    if booking_id is None:
+        raise ValidationFailed("A ledger belongs to a booking.", fields={"booking_id": ["Required."]})
     if site_id is not None:
         site_id = get_owned(Site, tenant, site_id, what="site").pk
     account, _ = LedgerAccount.objects.get_or_create(tenant=tenant, source=source or "", booking_id=booking_id, defaults={"currency": currency, "customer": customer, "site_id": site_id})

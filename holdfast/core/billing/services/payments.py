@@ -23,7 +23,6 @@ import datetime as dt
 from django.db import transaction
 
 from holdfast.core.audit.services import log_action
-from holdfast.core.bookings.models import Booking
 from holdfast.core.customers.models import Customer
 from holdfast.core.events.services import emit, emit_stats_changed
 from holdfast.core.tenancy.selectors import get_owned
@@ -33,13 +32,8 @@ from holdfast.kit.errors import Conflict, ValidationFailed
 from .. import hooks, selectors
 from ..models import BOOKING_BOUND_SOURCES, CreditNote, Invoice, LedgerAccount, LedgerEntry, Payment, PaymentAllocation, PaymentReminder, Refund
 from . import ledger
-from ._common import actor_label, currency_of, lock_rows, require_positive
+from ._common import actor_label, currency_of, known_booking_id, lock_rows, require_positive, tenant_booking_id
 from .invoicing import ledger_of_invoice
-
-
-def _booking_id(tenant, booking_id) -> int | None:
-    """The tenant's core booking (404 for a foreign or missing one)."""
-    return None if booking_id in (None, "") else get_owned(Booking, tenant, booking_id, what="booking").pk
 
 
 def _require_booking_if_bound(source: str, booking_id) -> None:
@@ -50,16 +44,9 @@ def _require_booking_if_bound(source: str, booking_id) -> None:
 def invoice_payment_binding(tenant, invoice) -> tuple[int | None, str]:
     """(booking id, source) for money paying `invoice`: its booking when that names a core booking; a
     booking-bound source without one is dropped (the payment pays the invoice, not a booking)."""
-    booking_id = _known_booking_id(tenant, invoice.booking_id)
+    booking_id = known_booking_id(tenant, invoice.booking_id)
     source = invoice.source if booking_id is not None or invoice.source not in BOOKING_BOUND_SOURCES else ""
     return booking_id, source
-
-
-def _known_booking_id(tenant, booking_id) -> int | None:
-    """For callers that copy an invoice's plain booking_id: bind the payment only when it names a core booking."""
-    if booking_id is None:
-        return None
-    return booking_id if Booking.objects.for_tenant(tenant).filter(pk=booking_id).exists() else None
 
 
 def _require_received(payment: Payment, what: str) -> None:
@@ -141,7 +128,7 @@ def record_payment(*, tenant, actor, customer_id: int, amount_minor: int, method
     for a in allocations or []:
         require_positive("amount_minor", a.get("amount_minor"))
     currency = currency_of(tenant, currency)
-    booking_id = _booking_id(tenant, booking_id)
+    booking_id = tenant_booking_id(tenant, booking_id)
     _require_booking_if_bound(source, booking_id)
     if not needs_refund and hooks.booking_is_cancelled(tenant, source, booking_id):
         # Money for a cancelled booking is kept (never lost) but not applied: it waits for a refund.
@@ -328,7 +315,7 @@ def expect_payment(*, tenant, actor, booking_id: int | None, customer_id: int, a
     currency = currency_of(tenant, currency)
     with transaction.atomic():
         customer = get_owned(Customer, tenant, customer_id, what="customer")
-        booking_id = _booking_id(tenant, booking_id)
+        booking_id = tenant_booking_id(tenant, booking_id)
         _require_booking_if_bound(source or "", booking_id)
         payment = Payment.objects.create(
             tenant=tenant, customer=customer, booking_id=booking_id, source=source or "", status=Payment.EXPECTED, kind=(kind or "").strip().upper()[:40], due_date=due_date,

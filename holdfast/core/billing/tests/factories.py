@@ -16,6 +16,7 @@ from holdfast.core.billing import services
 from holdfast.core.billing.models import (
     CreditNote, Invoice, InvoiceItem, InvoiceLine, LedgerAccount, Payment, PaymentAllocation, PaymentReminder, PriceLine, PriceQuote, PriceRule, Refund, TaxRule,
 )
+from holdfast.core.bookings.tests.factories import BookingFactory
 from tests.factories import CustomerFactory, TenantFactory
 
 D = dt.date
@@ -152,7 +153,7 @@ class LedgerAccountFactory(factory.django.DjangoModelFactory):
         model = LedgerAccount
 
     tenant = factory.SubFactory(TenantFactory)
-    booking_id = factory.Sequence(lambda n: 20_000 + n)
+    booking = factory.SubFactory(BookingFactory, tenant=factory.SelfAttribute("..tenant"))
     source = "test.booking"
     customer = factory.SubFactory(CustomerFactory, tenant=factory.SelfAttribute("..tenant"))
     currency = factory.LazyAttribute(lambda o: o.tenant.currency)

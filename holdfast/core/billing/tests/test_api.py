@@ -5,7 +5,7 @@ import pytest
 
 from holdfast.core.billing.models import Invoice
 
-from .factories import invoice
+from .factories import booking, invoice
 
 pytestmark = pytest.mark.django_db
 B = "/api/v1/billing"
@@ -46,12 +46,13 @@ def test_staff_cannot_see_billing_and_outsiders_get_404(staff_api, outsider_api,
 
 
 def test_payments_refunds_and_ledger_endpoints(owner_api, tenant, customer):
-    inv = invoice(tenant, customer, 2000, booking_id=12, source="hotel.reservation")
+    bk = booking(tenant, customer)
+    inv = invoice(tenant, customer, 2000, booking_id=bk.pk, source="hotel.reservation")
     pay = owner_api.post(f"{B}/payments", {"customer_id": customer.pk, "amount_minor": 2500, "method": "CARD", "invoice_ids": [inv.pk]})
     assert pay.status_code == 201 and pay.json()["unallocated_minor"] == 500
     refund = owner_api.post(f"{B}/payments/{pay.json()['id']}/refunds", {"amount_minor": 500, "reason": "overpaid"})
     assert refund.status_code == 201
-    ledgers = owner_api.get(f"{B}/ledgers", {"booking_id": 12}).json()
+    ledgers = owner_api.get(f"{B}/ledgers", {"booking_id": bk.pk}).json()
     detail = owner_api.get(f"{B}/ledgers/{ledgers['results'][0]['id']}").json()
     assert detail["balance_minor"] == 0 and [r["balance_minor"] for r in detail["statement"]] == [2000, 0]
     assert owner_api.post(f"{B}/ledgers/{detail['id']}/close", {}).json()["status"] == "CLOSED"

@@ -12,6 +12,8 @@ from holdfast.kit.doctor import REGISTRY
 from holdfast.kit.errors import DomainError
 from tests.factories import CustomerFactory
 
+from .factories import booking
+
 pytestmark = pytest.mark.django_db
 
 BILLING_CHECKS = [c for name, c in REGISTRY.items() if name.startswith("billing.")]
@@ -33,11 +35,11 @@ def _pick(qs, index):
     return rows[index % len(rows)] if rows else None
 
 
-def _run(tenant, customers, step):
+def _run(tenant, customers, step, bookings):
     kind = step[0]
     if kind == "item":
         _, c, price, tax, booking = step
-        services.create_invoice_item(tenant=tenant, actor="h", customer_id=customers[c].pk, description="x", unit_price_minor=price, tax_rate=tax, booking_id=booking, source="hotel" if booking else "")
+        services.create_invoice_item(tenant=tenant, actor="h", customer_id=customers[c].pk, description="x", unit_price_minor=price, tax_rate=tax, booking_id=bookings.get(booking), source="hotel" if booking else "")
     elif kind == "invoice":
         _, c, mask = step
         pending = list(InvoiceItem.objects.filter(customer=customers[c], status=InvoiceItem.PENDING).order_by("id"))
@@ -65,7 +67,7 @@ def _run(tenant, customers, step):
         if inv:
             services.apply_customer_credit(tenant=tenant, actor="h", invoice_id=inv.pk)
     elif kind == "fee":
-        services.post_ledger_entry(tenant=tenant, actor="h", booking_id=step[1], source="hotel", entry_type="FEE", amount_minor=step[2], description="minibar")
+        services.post_ledger_entry(tenant=tenant, actor="h", booking_id=bookings[step[1]], source="hotel", entry_type="FEE", amount_minor=step[2], description="minibar")
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -73,10 +75,11 @@ def _run(tenant, customers, step):
 def test_random_billing_sequences_keep_invariants(tenant, steps):
     with transaction.atomic():
         customers = [CustomerFactory(tenant=tenant), CustomerFactory(tenant=tenant)]
+        bookings = {n: booking(tenant).pk for n in (1, 2)}  # the steps' booking numbers, as real bookings
         prelude = [("item", 0, 5000, 19, 1), ("item", 0, 2500, 19, 1), ("invoice", 0, 7), ("item", 1, 999, 7, None), ("invoice", 1, 7), ("item", 1, 1234, 0, 2)]
         for step in prelude + steps:
             try:
-                _run(tenant, customers, step)
+                _run(tenant, customers, step, bookings)
             except DomainError:
                 pass  # a refusal must change nothing; the checks below prove it
             for check in BILLING_CHECKS:
@@ -90,14 +93,15 @@ def test_checks_find_drift(tenant, customer):
     """The checks are not vacuous: corrupt rows behind the services' back and each one notices."""
     from .factories import invoice
 
-    inv = invoice(tenant, customer, 1000, booking_id=3, source="hotel")
+    bk = booking(tenant, customer)
+    inv = invoice(tenant, customer, 1000, booking_id=bk.pk, source="hotel")
     services.record_payment(tenant=tenant, actor="t", customer_id=customer.pk, amount_minor=400, method="CASH", invoice_ids=[inv.pk])
     assert all(c.run() == [] for c in BILLING_CHECKS)
     InvoiceLine.objects.filter(invoice=inv).update(amount_minor=900)
     assert doctor.invoice_totals()
     Invoice.objects.filter(pk=inv.pk).update(status=Invoice.PAID, paid_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     assert doctor.paid_invoices_covered()
-    LedgerAccount.objects.filter(booking_id=3).update(payments_minor=0)
+    LedgerAccount.objects.filter(booking=bk).update(payments_minor=0)
     assert doctor.ledger_balances()
     Invoice.objects.filter(pk=inv.pk).update(reminder_count=2)
     assert doctor.reminder_counts()
@@ -111,8 +115,9 @@ def test_checks_find_drift(tenant, customer):
 def test_repairs_rebuild_derived_counters(tenant, customer):
     from .factories import invoice
 
-    inv = invoice(tenant, customer, 1000, booking_id=4, source="hotel")
-    LedgerAccount.objects.filter(booking_id=4).update(charges_minor=1, payments_minor=77)
+    bk = booking(tenant, customer)
+    inv = invoice(tenant, customer, 1000, booking_id=bk.pk, source="hotel")
+    LedgerAccount.objects.filter(booking=bk).update(charges_minor=1, payments_minor=77)
     Invoice.objects.filter(pk=inv.pk).update(reminder_count=3)
     for name in ("billing.ledger_balances", "billing.reminder_counts"):
         check = REGISTRY[name]

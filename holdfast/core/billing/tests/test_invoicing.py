@@ -8,7 +8,7 @@ from holdfast.core.billing.models import Invoice, InvoiceItem, PaymentReminder
 from holdfast.kit.errors import Conflict, NotFound, ValidationFailed
 from tests.factories import CustomerFactory
 
-from .factories import invoice, item
+from .factories import booking, invoice, item
 
 pytestmark = pytest.mark.django_db
 
@@ -98,9 +98,10 @@ def test_item_creation_is_idempotent_on_source_ref_and_void_needs_unbilled(tenan
 
 
 def test_void_items_for_cancelled_booking(tenant, customer):
-    item(tenant, customer, booking_id=77, source="petcare.job")
-    item(tenant, customer, booking_id=77, source="petcare.job", price=5)
-    assert services.void_items_for_booking(tenant=tenant, actor="t", booking_id=77, source="petcare.job", reason="cancelled") == 2
+    job = booking(tenant, customer)
+    item(tenant, customer, booking_id=job.pk, source="petcare.job")
+    item(tenant, customer, booking_id=job.pk, source="petcare.job", price=5)
+    assert services.void_items_for_booking(tenant=tenant, actor="t", booking_id=job.pk, source="petcare.job", reason="cancelled") == 2
     assert not InvoiceItem.objects.filter(status=InvoiceItem.PENDING).exists()
 
 
@@ -141,3 +142,18 @@ def test_overdue_sweep_announces_each_overdue_invoice_once(tenant, customer):
     events = OutboxEvent.objects.filter(tenant=tenant, event_type="invoice:overdue")
     assert [e.payload["invoice_id"] for e in events] == [late.pk]
     assert Invoice.objects.get(pk=on_time.pk).overdue_notified_at is None
+
+
+def test_items_and_ledgers_name_real_bookings_of_the_tenant(tenant, other_tenant, customer):
+    from holdfast.core.billing.models import LedgerAccount
+    from holdfast.kit.errors import NotFound
+
+    foreign = booking(other_tenant)
+    for missing in (987_654_321, foreign.pk):
+        with pytest.raises(NotFound):
+            item(tenant, customer, booking_id=missing, source="petcare.job")
+        with pytest.raises(NotFound):
+            services.post_ledger_entry(tenant=tenant, actor="t", booking_id=missing, source="hotel", entry_type="FEE", amount_minor=1, description="x")
+    assert not InvoiceItem.objects.exists() and not LedgerAccount.objects.exists()
+    relations = {f.name: f.related_model._meta.label for f in (InvoiceItem.booking.field, LedgerAccount.booking.field)}
+    assert relations == {"booking": "bookings.Booking"}

@@ -162,14 +162,15 @@ def test_tax_rules_and_ledger_entries_carry_sites_through_the_api(owner_api, ten
 
 def test_ledger_entry_code_defaults_to_its_type_and_the_ledger_keeps_its_site(tenant, other_tenant):
     site, elsewhere = SiteFactory(tenant=tenant), SiteFactory(tenant=tenant)
-    plain = services.post_ledger_entry(tenant=tenant, actor="t", booking_id=1, source="s", entry_type="FEE", amount_minor=10, description="Fee")
+    stay = booking(tenant)
+    plain = services.post_ledger_entry(tenant=tenant, actor="t", booking_id=stay.pk, source="s", entry_type="FEE", amount_minor=10, description="Fee")
     assert plain.code == "FEE" and plain.account.site_id is None
-    coded = services.post_ledger_entry(tenant=tenant, actor="t", booking_id=1, source="s", entry_type="CHARGE", code="ROOM_CHARGE", amount_minor=10, description="Night", site_id=site.pk)
+    coded = services.post_ledger_entry(tenant=tenant, actor="t", booking_id=stay.pk, source="s", entry_type="CHARGE", code="ROOM_CHARGE", amount_minor=10, description="Night", site_id=site.pk)
     assert coded.code == "ROOM_CHARGE" and LedgerEntry.objects.get(pk=coded.pk).account.site_id == site.pk
     with pytest.raises(Conflict):
-        services.post_ledger_entry(tenant=tenant, actor="t", booking_id=1, source="s", entry_type="FEE", amount_minor=1, description="x", site_id=elsewhere.pk)
+        services.post_ledger_entry(tenant=tenant, actor="t", booking_id=stay.pk, source="s", entry_type="FEE", amount_minor=1, description="x", site_id=elsewhere.pk)
     with pytest.raises(NotFound):
-        services.post_ledger_entry(tenant=tenant, actor="t", booking_id=2, source="s", entry_type="FEE", amount_minor=1, description="x", site_id=SiteFactory(tenant=other_tenant).pk)
+        services.post_ledger_entry(tenant=tenant, actor="t", booking_id=booking(tenant).pk, source="s", entry_type="FEE", amount_minor=1, description="x", site_id=SiteFactory(tenant=other_tenant).pk)
 
 
 def test_a_sites_own_tax_rule_beats_tenant_wide_rules_there_only(tenant):

@@ -85,10 +85,11 @@ def test_payment_input_is_validated(tenant, customer):
 
 
 def test_ledger_follows_invoice_payments_and_refunds(tenant, customer):
-    inv = invoice(tenant, customer, 10000, tax_rate=10, booking_id=5, source="hotel.reservation")
-    account = selectors.ledger_for_booking(tenant, booking_id=5, source="hotel.reservation")
+    stay = booking(tenant, customer)
+    inv = invoice(tenant, customer, 10000, tax_rate=10, booking_id=stay.pk, source="hotel.reservation")
+    account = selectors.ledger_for_booking(tenant, booking_id=stay.pk, source="hotel.reservation")
     assert (account.charges_minor, account.tax_minor, account.balance_minor) == (10000, 1000, 11000)
-    services.post_ledger_entry(tenant=tenant, actor="t", booking_id=5, source="hotel.reservation", entry_type="FEE", amount_minor=500, description="Minibar")
+    services.post_ledger_entry(tenant=tenant, actor="t", booking_id=stay.pk, source="hotel.reservation", entry_type="FEE", amount_minor=500, description="Minibar")
     p = services.record_payment(tenant=tenant, actor="t", customer_id=customer.pk, amount_minor=11000, method="CARD", invoice_ids=[inv.pk])
     account.refresh_from_db()
     assert account.balance_minor == 500
@@ -101,17 +102,18 @@ def test_ledger_follows_invoice_payments_and_refunds(tenant, customer):
     with pytest.raises(Conflict):
         services.close_ledger(tenant=tenant, actor="t", ledger_id=account.pk)
     services.record_payment(tenant=tenant, actor="t", customer_id=customer.pk, amount_minor=1000, method="CASH", invoice_ids=[inv.pk])
-    services.post_ledger_entry(tenant=tenant, actor="t", booking_id=5, source="hotel.reservation", entry_type="ADJUSTMENT", amount_minor=-500, description="Minibar waived")
+    services.post_ledger_entry(tenant=tenant, actor="t", booking_id=stay.pk, source="hotel.reservation", entry_type="ADJUSTMENT", amount_minor=-500, description="Minibar waived")
     assert services.close_ledger(tenant=tenant, actor="t", ledger_id=account.pk).status == "CLOSED"
     with pytest.raises(Conflict):
-        services.post_ledger_entry(tenant=tenant, actor="t", booking_id=5, source="hotel.reservation", entry_type="FEE", amount_minor=1, description="late")
+        services.post_ledger_entry(tenant=tenant, actor="t", booking_id=stay.pk, source="hotel.reservation", entry_type="FEE", amount_minor=1, description="late")
 
 
 def test_voiding_invoice_reverses_its_ledger_charges(tenant, customer):
-    inv = invoice(tenant, customer, 2000, booking_id=9, source="storage.booking")
+    rental = booking(tenant, customer)
+    inv = invoice(tenant, customer, 2000, booking_id=rental.pk, source="storage.booking")
     services.create_credit_note(tenant=tenant, actor="t", invoice_id=inv.pk, amount_minor=500, reason="x")
     services.void_invoice(tenant=tenant, actor="t", invoice_id=inv.pk, reason="error")
-    assert selectors.ledger_for_booking(tenant, booking_id=9, source="storage.booking").balance_minor == 0
+    assert selectors.ledger_for_booking(tenant, booking_id=rental.pk, source="storage.booking").balance_minor == 0
 
 
 def test_manual_payment_for_cancelled_booking_is_kept_unapplied_and_flagged(tenant, customer):

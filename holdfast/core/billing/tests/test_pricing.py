@@ -9,7 +9,7 @@ from holdfast.kit.errors import Conflict, ValidationFailed
 
 from holdfast.core.inventory.tests.factories import ResourceTypeFactory, SiteFactory
 
-from .factories import D, base_rule
+from .factories import D, base_rule, booking
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +130,8 @@ def test_locked_quote_is_billed_line_by_line_with_its_snapshotted_tax(tenant, cu
     base_rule(tenant, 1000, D(2026, 1, 1), D(2026, 5, 2))
     base_rule(tenant, 1100, D(2026, 5, 2))
     services.create_tax_rule(tenant=tenant, actor="t", name="VAT", rate=Decimal("19"), country="DE", effective_from=D(2020, 1, 1))
-    q = services.price_booking(tenant=tenant, actor="t", booking_id=9, source="hotel.reservation", customer_id=customer.pk, start_date=D(2026, 5, 1), end_date=D(2026, 5, 4), country="DE")
+    stay = booking(tenant, customer)
+    q = services.price_booking(tenant=tenant, actor="t", booking_id=stay.pk, source="hotel.reservation", customer_id=customer.pk, start_date=D(2026, 5, 1), end_date=D(2026, 5, 4), country="DE")
     with pytest.raises(Conflict):
         services.items_from_quote(tenant=tenant, actor="t", quote_id=q.pk)
     q = services.lock_quote(tenant=tenant, actor="t", quote_id=q.pk)
@@ -139,7 +140,7 @@ def test_locked_quote_is_billed_line_by_line_with_its_snapshotted_tax(tenant, cu
     assert services.items_from_quote(tenant=tenant, actor="t", quote_id=q.pk) == items  # idempotent
     inv = services.create_invoice(tenant=tenant, actor="t", customer_id=customer.pk, item_ids=[i.pk for i in items])
     assert (inv.subtotal_minor, inv.tax_minor, inv.total_minor) == (q.subtotal_minor, q.tax_minor, q.total_minor) == (3200, 608, 3808)
-    assert inv.booking_id == 9
+    assert inv.booking_id == stay.pk
 
 
 def test_rule_change_reprices_only_quotes_it_can_touch(tenant):

@@ -8,7 +8,7 @@ from holdfast.core.billing import hooks, selectors
 from holdfast.core.billing.models import Invoice, Payment, ProviderEvent
 from holdfast.core.billing.services.providers import sign
 
-from .factories import invoice
+from .factories import booking, invoice
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/billing/stripe/webhook"
@@ -59,8 +59,9 @@ def test_bad_or_stale_signature_is_refused_and_changes_nothing(stripe_tenant, cu
 
 
 def test_payment_for_cancelled_booking_is_kept_and_flagged(stripe_tenant, customer):
-    inv = invoice(stripe_tenant, customer, 3000, booking_id=41, source="demo.booking")
-    check = hooks.register_cancellation_check(lambda tenant, source, booking_id: (source, booking_id) == ("demo.booking", 41))
+    cancelled = booking(stripe_tenant, customer)
+    inv = invoice(stripe_tenant, customer, 3000, booking_id=cancelled.pk, source="demo.booking")
+    check = hooks.register_cancellation_check(lambda tenant, source, booking_id: (source, booking_id) == ("demo.booking", cancelled.pk))
     try:
         response = _post(_event(stripe_tenant, inv, event_id="evt_cancelled"))
     finally:

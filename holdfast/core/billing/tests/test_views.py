@@ -2,13 +2,14 @@ import pytest
 
 from holdfast.core.billing.models import Invoice, InvoiceItem, Payment
 
-from .factories import invoice, item
+from .factories import booking, invoice, item
 
 pytestmark = pytest.mark.django_db
 
 
 def test_owner_sees_invoices_detail_pdf_payments_and_ledgers(web_as, owner, tenant, customer):
-    inv = invoice(tenant, customer, 4200, booking_id=8, source="hotel.reservation")
+    stay = booking(tenant, customer)
+    inv = invoice(tenant, customer, 4200, booking_id=stay.pk, source="hotel.reservation")
     c = web_as(owner)
     listing = c.get("/billing/")
     assert listing.status_code == 200 and b"INV-000001" in listing.content and b"Revenue, last 7 days" in listing.content
@@ -22,7 +23,7 @@ def test_owner_sees_invoices_detail_pdf_payments_and_ledgers(web_as, owner, tena
     assert c.get("/billing/payments/").status_code == 200
     assert c.get(f"/billing/payments/{payment.pk}/").status_code == 200
     ledgers = c.get("/billing/ledgers/")
-    assert ledgers.status_code == 200 and b"#8" in ledgers.content
+    assert ledgers.status_code == 200 and f"#{stay.pk}".encode() in ledgers.content
     assert c.get("/billing/export/invoices.csv").content.startswith(b"number,")
     finance = c.get("/billing/finance/")
     assert finance.status_code == 200 and b"USD 42.00" in finance.content and b"<svg" in finance.content
