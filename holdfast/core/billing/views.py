@@ -88,20 +88,14 @@ def invoice_action(request, invoice_id: int, action: str):
         elif action == "apply_credit":
             services.apply_customer_credit(**ctx)
         elif action in ("void", "uncollectible"):
-            form = ReasonForm(request.POST)
-            if not form.is_valid():
-                raise ValidationFailed("Say why.", fields={"reason": ["Required."]})
-            (services.void_invoice if action == "void" else services.mark_uncollectible)(**ctx, reason=form.cleaned_data["reason"])
+            data = _posted(ReasonForm, request, "Say why.", fields={"reason": ["Required."]})
+            (services.void_invoice if action == "void" else services.mark_uncollectible)(**ctx, reason=data["reason"])
         elif action == "pay":
-            form = MarkPaidForm(request.POST)
-            if not form.is_valid():
-                raise ValidationFailed("Choose how it was paid.", fields=form.errors)
-            services.mark_invoice_paid(**ctx, method=form.cleaned_data["method"], reference=form.cleaned_data["reference"])
+            data = _posted(MarkPaidForm, request, "Choose how it was paid.")
+            services.mark_invoice_paid(**ctx, method=data["method"], reference=data["reference"])
         elif action == "credit":
-            form = CreditNoteForm(request.POST)
-            if not form.is_valid():
-                raise ValidationFailed("Give an amount and a reason.", fields=form.errors)
-            services.create_credit_note(**ctx, amount_minor=_minor(form.cleaned_data["amount"], invoice.currency), reason=form.cleaned_data["reason"])
+            data = _posted(CreditNoteForm, request, "Give an amount and a reason.")
+            services.create_credit_note(**ctx, amount_minor=_minor(data["amount"], invoice.currency), reason=data["reason"])
         elif action == "remind":
             _schedule_reminder(request, ctx)
     except DomainError as exc:
@@ -111,12 +105,18 @@ def invoice_action(request, invoice_id: int, action: str):
     return redirect("billing:invoice", invoice_id=invoice.pk)
 
 
+def _posted(form_class, request, message: str, *, fields: dict | None = None) -> dict:
+    """The form's cleaned data, or a refusal shown as a message (with the form's own field errors)."""
+    form = form_class(request.POST)
+    if not form.is_valid():
+        raise ValidationFailed(message, fields=fields if fields is not None else form.errors)
+    return form.cleaned_data
+
+
 def _schedule_reminder(request, ctx: dict) -> None:
     """The reminder form of an invoice or a payment page (ctx names which): send now or at a time."""
-    form = ReminderForm(request.POST)
-    if not form.is_valid():
-        raise ValidationFailed("Check the reminder time.", fields=form.errors)
-    reminder = services.schedule_reminder(**ctx, send_at=form.cleaned_data["send_at"], message=form.cleaned_data["message"])
+    data = _posted(ReminderForm, request, "Check the reminder time.")
+    reminder = services.schedule_reminder(**ctx, send_at=data["send_at"], message=data["message"])
     if reminder.status == "FAILED":
         messages.error(request, f"The reminder could not be sent: {reminder.last_error}")
 
@@ -212,15 +212,11 @@ def payment_action(request, payment_id: int, action: str):
     ctx = {"tenant": tenant, "actor": request.user, "payment_id": payment.pk}
     try:
         if action == "receive":
-            form = ReceivePaymentForm(request.POST)
-            if not form.is_valid():
-                raise ValidationFailed("Choose how it was paid.", fields=form.errors)
-            services.receive_payment(**ctx, method=form.cleaned_data["method"], reference=form.cleaned_data["reference"])
+            data = _posted(ReceivePaymentForm, request, "Choose how it was paid.")
+            services.receive_payment(**ctx, method=data["method"], reference=data["reference"])
         elif action == "void":
-            form = ReasonForm(request.POST)
-            if not form.is_valid():
-                raise ValidationFailed("Say why.", fields={"reason": ["Required."]})
-            services.void_payment(**ctx, reason=form.cleaned_data["reason"])
+            data = _posted(ReasonForm, request, "Say why.", fields={"reason": ["Required."]})
+            services.void_payment(**ctx, reason=data["reason"])
         else:
             _schedule_reminder(request, ctx)
     except DomainError as exc:
