@@ -9,7 +9,7 @@ from django.db import transaction
 
 from holdfast.core.audit.services import diff_of, log_action
 from holdfast.core.customers.models import Customer
-from holdfast.core.customers.services import create_customer
+from holdfast.core.customers.services import create_customer, update_customer
 from holdfast.core.events.services import emit
 from holdfast.core.inventory import services as inventory
 from holdfast.core.inventory.models import Resource
@@ -317,14 +317,46 @@ def reservation_customer(tenant, actor, res) -> Customer:
 
 
 def update_guest(*, tenant, actor, guest_id: int, **changes) -> Guest:
+    """Edit a guest; the linked customer follows (see _follow_customer). Money already recorded stays
+    with the customer it was recorded for."""
     data = _clean_guest(dict(changes))
     with transaction.atomic():
         guest = get_owned(Guest.objects.select_for_update(), tenant, guest_id, what="guest")
         diff = _apply(guest, data)
+        if diff:
+            _follow_customer(tenant, actor, guest, diff)
         guest.updated_by = user_or_none(actor)
         guest.save()
         log_action(tenant=tenant, actor=actor, entity=guest, action="hotel.guest.updated", diff=diff)
         emit(tenant, "guest:updated", {"guest_id": guest.pk})
     return guest
+
+
+def _follow_customer(tenant, actor, guest: Guest, diff: dict) -> None:
+    """Keep the guest's core customer in step with the guest:
+    - a new email that an active customer already has: that is the person, the guest is linked to them;
+    - a customer record of this guest alone (no other guest, no portal login): it is corrected in place;
+    - a shared one: its other guests keep it, and a new email gets this guest a customer of their own."""
+    customer = guest.customer
+    email = (guest.email or "").strip().lower()
+    if "email" in diff and email:
+        known = Customer.objects.for_tenant(tenant).filter(email__iexact=email, is_active=True).exclude(pk=guest.customer_id).order_by("id").first()
+        if known is not None:
+            diff["customer_id"], guest.customer = [guest.customer_id, known.pk], known
+            return
+    if customer is None:
+        return
+    alone = customer.user_id is None and not Guest.objects.filter(customer=customer).exclude(pk=guest.pk).exists()
+    if alone:
+        phone = (guest.phone or "").strip()
+        try:
+            validate_email(email) if email else None
+        except DjangoValidationError:
+            email = customer.email  # the shared record only takes a valid address
+        update_customer(tenant=tenant, actor=actor, customer_id=customer.pk, version=customer.version, name=guest.full_name[:200] or customer.name,
+                        email=email, phone=phone[:40] if phone and set(phone) <= _PHONE_CHARS else "")
+    elif "email" in diff and email:
+        fresh = _customer_for(tenant, actor, first_name=guest.first_name, last_name=guest.last_name, email=email, phone=guest.phone)
+        diff["customer_id"], guest.customer = [guest.customer_id, fresh.pk], fresh
 
 

@@ -30,6 +30,30 @@ def test_a_new_guest_is_linked_to_a_core_customer_by_email(tenant, h):
     assert odd.email == "odd@@mail" and odd.customer.email == "" and odd.customer.phone == ""
 
 
+def test_editing_a_guest_corrects_a_customer_of_their_own(tenant, h):
+    guest = services.create_guest(tenant=tenant, actor=None, property_id=h.property.pk, first_name="Grace", last_name="Hoper", email="grace@example.com")
+    services.update_guest(tenant=tenant, actor=None, guest_id=guest.pk, first_name="Grace", last_name="Hopper", email="grace.hopper@example.com", phone="+1 555 0101")
+    customer = Customer.objects.get(pk=guest.customer_id)
+    assert (customer.name, customer.email, customer.phone) == ("Grace Hopper", "grace.hopper@example.com", "+1 555 0101")
+    assert Guest.objects.get(pk=guest.pk).customer_id == customer.pk
+
+
+def test_a_guests_new_email_of_a_known_customer_links_them_and_a_shared_record_is_left_alone(tenant, h):
+    known = services.create_guest(tenant=tenant, actor=None, property_id=h.property.pk, first_name="Ada", last_name="Lovelace", email="ada@example.com")
+    first = services.create_guest(tenant=tenant, actor=None, property_id=h.property.pk, first_name="Ann", last_name="Byron", email="ann@example.com")
+    second = services.create_guest(tenant=tenant, actor=None, property_id=h.property.pk, first_name="Ann", last_name="B.", email="ann@example.com")
+    shared = first.customer_id
+    services.update_guest(tenant=tenant, actor=None, guest_id=second.pk, first_name="Ada", last_name="Lovelace", email="ADA@example.com")
+    assert Guest.objects.get(pk=second.pk).customer_id == known.customer_id  # the same person, by email
+    services.update_guest(tenant=tenant, actor=None, guest_id=first.pk, first_name="Annabella", last_name="Byron")
+    assert Customer.objects.get(pk=shared).name == "Annabella Byron"  # now this guest's alone: corrected
+    third = services.create_guest(tenant=tenant, actor=None, property_id=h.property.pk, first_name="Ann", last_name="Byron", email="ann@example.com")
+    services.update_guest(tenant=tenant, actor=None, guest_id=third.pk, first_name="Ann", last_name="King", email="ann.king@example.com")
+    moved = Guest.objects.get(pk=third.pk).customer
+    assert moved.pk != shared and moved.email == "ann.king@example.com"
+    assert Customer.objects.get(pk=shared).email == "ann@example.com"  # the other guest's record is untouched
+
+
 def test_desk_payments_and_refunds_are_billing_payments_on_the_folio(tenant, h, travel):
     res = book(tenant, h, nights=(0, 2), room=h.rooms["101"], guest={"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com"})
     entry = services.record_folio_payment(tenant=tenant, actor=None, reservation_id=res.pk, amount_cents=15000, method="CARD", reference="auth-1")
