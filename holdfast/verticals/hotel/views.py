@@ -212,6 +212,19 @@ def _run_action(request, tenant, res, action: str):
     return None
 
 
+def _submit(request, form, invalid: str, run):
+    """A form post's one shape: an invalid form or a refused step becomes a message and None; otherwise
+    what `run(cleaned_data)` returned (the service's result)."""
+    if not form.is_valid():
+        messages.error(request, invalid)
+        return None
+    try:
+        return run(form.cleaned_data)
+    except DomainError as exc:
+        show_refusal(request, exc)
+        return None
+
+
 @login_required
 @require_POST
 def reservation_action(request, reservation_id: int, action: str):
@@ -249,20 +262,13 @@ def frontdesk(request):
 def walk_in(request):
     tenant = require(request, "hotel.frontdesk")
     prop, _ = _property(request, tenant)
-    form = WalkInForm(request.POST, rooms=selectors.rooms(tenant, property_id=prop.pk))
-    if form.is_valid():
-        c = form.cleaned_data
-        try:
-            res = services.walk_in(tenant=tenant, actor=request.user, property_id=prop.pk, room_id=c["room"], check_out_date=c["check_out_date"], adults=c["adults"],
-                                   guest={"first_name": c["first_name"], "last_name": c["last_name"]})
-        except DomainError as exc:
-            show_refusal(request, exc)
-        else:
-            messages.success(request, f"{res.guest_name} checked in to room {res.room.room_number}.")
-            return redirect("hotel:reservation", reservation_id=res.pk)
-    else:
-        messages.error(request, "Please correct the walk-in form.")
-    return redirect(_with_property("hotel:frontdesk", prop))
+    res = _submit(request, WalkInForm(request.POST, rooms=selectors.rooms(tenant, property_id=prop.pk)), "Please correct the walk-in form.", lambda c: services.walk_in(
+        tenant=tenant, actor=request.user, property_id=prop.pk, room_id=c["room"], check_out_date=c["check_out_date"], adults=c["adults"],
+        guest={"first_name": c["first_name"], "last_name": c["last_name"]}))
+    if res is None:
+        return redirect(_with_property("hotel:frontdesk", prop))
+    messages.success(request, f"{res.guest_name} checked in to room {res.room.room_number}.")
+    return redirect("hotel:reservation", reservation_id=res.pk)
 
 
 @login_required
@@ -289,16 +295,10 @@ def housekeeping(request):
 def room_status(request, room_id: int):
     tenant = require(request, "hotel.housekeeping")
     room = selectors.get_room(tenant, room_id)
-    form = RoomStatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.set_room_status(tenant=tenant, actor=request.user, room_id=room.pk, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            show_refusal(request, exc)
-        else:
-            messages.success(request, f"Room {room.room_number} is now {dict(Room.STATUSES)[form.cleaned_data['status']].lower()}.")
-    else:
-        messages.error(request, "Choose a status.")
+    changed = _submit(request, RoomStatusForm(request.POST), "Choose a status.",
+                      lambda c: services.set_room_status(tenant=tenant, actor=request.user, room_id=room.pk, status=c["status"], reason=c["reason"]))
+    if changed is not None:
+        messages.success(request, f"Room {room.room_number} is now {changed.get_status_display().lower()}.")
     return redirect(_with_property("hotel:housekeeping", room.property))
 
 
@@ -307,17 +307,10 @@ def room_status(request, room_id: int):
 def room_block(request):
     tenant = require(request, "hotel.housekeeping")
     prop, _ = _property(request, tenant)
-    form = BlockForm(request.POST, rooms=selectors.rooms(tenant, property_id=prop.pk))
-    if form.is_valid():
-        c = form.cleaned_data
-        try:
-            services.add_room_block(tenant=tenant, actor=request.user, room_id=c["room"], start_date=c["start_date"], end_date=c["end_date"], kind=c["kind"], reason=c["reason"])
-        except DomainError as exc:
-            show_refusal(request, exc)
-        else:
-            messages.success(request, "Room blocked.")
-    else:
-        messages.error(request, "Please correct the block form.")
+    blocked = _submit(request, BlockForm(request.POST, rooms=selectors.rooms(tenant, property_id=prop.pk)), "Please correct the block form.", lambda c: services.add_room_block(
+        tenant=tenant, actor=request.user, room_id=c["room"], start_date=c["start_date"], end_date=c["end_date"], kind=c["kind"], reason=c["reason"]))
+    if blocked is not None:
+        messages.success(request, "Room blocked.")
     return redirect(_with_property("hotel:housekeeping", prop))
 
 
