@@ -99,7 +99,9 @@ def hold_blocks_consistent():
     findings = []
     wrong = (
         Block.objects.filter(active=True, hold__status__in=[Hold.RELEASED, Hold.EXPIRED])
-        | Block.objects.filter(active=False, hold__status__in=[Hold.ACTIVE, Hold.CONVERTED])
+        # A live or booked hold keeps inactive blocks only as the history of a move (move_hold); with no
+        # active block left at all, its claim was lost.
+        | Block.objects.filter(active=False, hold__status__in=[Hold.ACTIVE, Hold.CONVERTED]).exclude(hold__blocks__active=True)
         | Block.objects.filter(active=True, kind=Block.HOLD).exclude(hold__status=Hold.ACTIVE)
         | Block.objects.filter(active=True, kind=Block.BOOKING).exclude(hold__status=Hold.CONVERTED)
     )

@@ -186,3 +186,16 @@ def test_the_exclusion_constraint_backs_up_a_move(tenant, owner, a, b, monkeypat
         services.move_hold(tenant=tenant, actor=owner, hold_id=mine.pk, resource_ids=[b.pk])
     assert exc.value.code == "conflict_overlap"
     assert [row[0] for row in live_blocks(a)] == [mine.pk]
+
+
+def test_the_doctor_takes_moved_away_blocks_for_history_but_flags_a_claim_with_no_active_block(tenant, owner, a, b):
+    from holdfast.core.inventory.doctor import hold_blocks_consistent
+
+    start, end = period()
+    hold = services.place_hold(tenant=tenant, actor=owner, resource_ids=[a.pk], starts_at=start, ends_at=end)
+    services.convert_hold(tenant=tenant, actor=owner, hold_id=hold.pk)
+    services.move_hold(tenant=tenant, actor=owner, hold_id=hold.pk, resource_ids=[b.pk])
+    assert Block.objects.filter(hold=hold, active=False).exists()
+    assert hold_blocks_consistent() == []
+    Block.objects.filter(hold=hold).update(active=False)  # the claim lost behind the services' back
+    assert len(hold_blocks_consistent()) == 2
