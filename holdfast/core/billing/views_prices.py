@@ -76,37 +76,41 @@ def price_rule_list(request):
 @login_required
 def price_rule_create(request):
     tenant = require(request, "billing.manage_prices")
-    form = PriceRuleForm(request.POST or None, tenant=tenant)
-    if request.method == "POST" and form.is_valid():
-        data = form.service_data()
-        data.pop("is_active")
-        try:
-            rule = services.create_price_rule(tenant=tenant, actor=request.user, **data)
-        except DomainError as exc:
-            _apply_refusal(form, exc)
-        else:
-            messages.success(request, f"Price rule “{rule.name}” created; {len(rule.reprice_outcome['repriced'])} unlocked quote(s) re-priced.")
-            return redirect("billing:price_rules")
-    return render(request, "billing/price_rule_form.html", {"form": form, "rule": None, "overlap_rule": OVERLAP_RULE}, status=422 if form.errors else 200)
+    return _save_rule_form(request, tenant, PriceRuleForm(request.POST or None, tenant=tenant), None, services.create_price_rule,
+                           lambda rule: f"Price rule “{rule.name}” created; {len(rule.reprice_outcome['repriced'])} unlocked quote(s) re-priced.",
+                           "billing:price_rules", "billing/price_rule_form.html", {"overlap_rule": OVERLAP_RULE}, STALE_MESSAGE)
 
 
 @login_required
 def price_rule_edit(request, rule_id: int):
     tenant = require(request, "billing.manage_prices")
     rule = selectors.get_price_rule(tenant, rule_id)
-    form = PriceRuleForm(request.POST or None, tenant=tenant, initial=PriceRuleForm.initial_for(rule))
+    return _save_rule_form(request, tenant, PriceRuleForm(request.POST or None, tenant=tenant, initial=PriceRuleForm.initial_for(rule)), rule, services.update_price_rule,
+                           lambda rule: f"Price rule “{rule.name}” saved; {len(rule.reprice_outcome['repriced'])} unlocked quote(s) re-priced.",
+                           "billing:price_rules", "billing/price_rule_form.html", {"overlap_rule": OVERLAP_RULE}, STALE_MESSAGE)
+
+
+def _save_rule_form(request, tenant, form, rule, save, success, list_url: str, template: str, context: dict, stale_message: str):
+    """Create (`rule` None) or edit a price or tax rule from its form. Saved: a message and back to the
+    list. Refused: the form again with the refusal on it (a stale edit 409, anything else 422)."""
     status = 200
     if request.method == "POST" and form.is_valid():
+        data = form.service_data()
         try:
-            rule = services.update_price_rule(tenant=tenant, actor=request.user, rule_id=rule.pk, version=form.cleaned_data["version"] or 0, **form.service_data())
+            if rule is None:
+                data.pop("is_active")  # a new rule is active
+                saved = save(tenant=tenant, actor=request.user, **data)
+            else:
+                saved = save(tenant=tenant, actor=request.user, rule_id=rule.pk, version=form.cleaned_data["version"] or 0, **data)
         except DomainError as exc:
-            status = _refuse_edit(form, exc, STALE_MESSAGE)
+            status = _refuse_edit(form, exc, stale_message)
         else:
-            messages.success(request, f"Price rule “{rule.name}” saved; {len(rule.reprice_outcome['repriced'])} unlocked quote(s) re-priced.")
-            return redirect("billing:price_rules")
+            messages.success(request, success(saved))
+            return redirect(list_url)
     if form.errors and status == 200:
         status = 422
-    return render(request, "billing/price_rule_form.html", {"form": form, "rule": rule, "overlap_rule": OVERLAP_RULE, "end_form": EndRuleForm(initial={"version": rule.version})}, status=status)
+    end_form = EndRuleForm(initial={"version": rule.version}) if rule else None
+    return render(request, template, {"form": form, "rule": rule, "end_form": end_form, **context}, status=status)
 
 
 def _refuse_edit(form, exc: DomainError, stale_message: str) -> int:
@@ -165,37 +169,16 @@ def tax_rule_list(request):
 @login_required
 def tax_rule_create(request):
     tenant = require(request, "billing.manage_prices")
-    form = TaxRuleForm(request.POST or None, tenant=tenant)
-    if request.method == "POST" and form.is_valid():
-        data = form.service_data()
-        data.pop("is_active")
-        try:
-            rule = services.create_tax_rule(tenant=tenant, actor=request.user, **data)
-        except DomainError as exc:
-            _apply_refusal(form, exc)
-        else:
-            messages.success(request, f"Tax rule “{rule.name}” created.")
-            return redirect("billing:tax_rules")
-    return render(request, "billing/tax_rule_form.html", {"form": form, "rule": None, "tax_rule": TAX_RULE}, status=422 if form.errors else 200)
+    return _save_rule_form(request, tenant, TaxRuleForm(request.POST or None, tenant=tenant), None, services.create_tax_rule, lambda rule: f"Tax rule “{rule.name}” created.",
+                           "billing:tax_rules", "billing/tax_rule_form.html", {"tax_rule": TAX_RULE}, TAX_STALE_MESSAGE)
 
 
 @login_required
 def tax_rule_edit(request, rule_id: int):
     tenant = require(request, "billing.manage_prices")
     rule = selectors.get_tax_rule(tenant, rule_id)
-    form = TaxRuleForm(request.POST or None, initial=TaxRuleForm.initial_for(rule), tenant=tenant)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            rule = services.update_tax_rule(tenant=tenant, actor=request.user, rule_id=rule.pk, version=form.cleaned_data["version"] or 0, **form.service_data())
-        except DomainError as exc:
-            status = _refuse_edit(form, exc, TAX_STALE_MESSAGE)
-        else:
-            messages.success(request, f"Tax rule “{rule.name}” saved.")
-            return redirect("billing:tax_rules")
-    if form.errors and status == 200:
-        status = 422
-    return render(request, "billing/tax_rule_form.html", {"form": form, "rule": rule, "tax_rule": TAX_RULE, "end_form": EndRuleForm(initial={"version": rule.version})}, status=status)
+    return _save_rule_form(request, tenant, TaxRuleForm(request.POST or None, initial=TaxRuleForm.initial_for(rule), tenant=tenant), rule, services.update_tax_rule,
+                           lambda rule: f"Tax rule “{rule.name}” saved.", "billing:tax_rules", "billing/tax_rule_form.html", {"tax_rule": TAX_RULE}, TAX_STALE_MESSAGE)
 
 
 @login_required
