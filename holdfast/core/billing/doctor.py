@@ -37,7 +37,7 @@ def allocations_within_limits() -> list[Finding]:
         covered = (by_invoice.get(inv.pk) or 0) + (credited.get(inv.pk) or 0)
         if covered > inv.total_minor:
             findings.append(Finding(f"invoice {inv.pk}: allocated+credited {covered} > total {inv.total_minor}", tenant_id=inv.tenant_id, data={"invoice_id": inv.pk}))
-        if inv.status in (Invoice.VOID, Invoice.DRAFT) and by_invoice.get(inv.pk):
+        if inv.status in (Invoice.VOID, Invoice.DRAFT, Invoice.REJECTED) and by_invoice.get(inv.pk):
             findings.append(Finding(f"invoice {inv.pk} is {inv.status} but has money allocated", tenant_id=inv.tenant_id, data={"invoice_id": inv.pk}))
     return findings
 

@@ -232,7 +232,8 @@ class Invoice(TenantOwned):
     PAID = "PAID"
     VOID = "VOID"
     UNCOLLECTIBLE = "UNCOLLECTIBLE"
-    STATUSES = [(DRAFT, "Draft"), (PENDING, "Pending"), (PAID, "Paid"), (VOID, "Void"), (UNCOLLECTIBLE, "Uncollectible")]
+    REJECTED = "REJECTED"  # the customer's order behind it was turned down (seed 001): its items are void, never revenue or owed
+    STATUSES = [(DRAFT, "Draft"), (PENDING, "Pending"), (PAID, "Paid"), (VOID, "Void"), (UNCOLLECTIBLE, "Uncollectible"), (REJECTED, "Rejected")]
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
     booking = models.ForeignKey(Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices", db_column="booking_id")  # set when every line is one booking's

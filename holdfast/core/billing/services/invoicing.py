@@ -233,6 +233,32 @@ def void_invoice(*, tenant, actor, invoice_id: int, reason: str) -> Invoice:
     return invoice
 
 
+def reject_invoice(*, tenant, actor, invoice_id: int, reason: str) -> Invoice:
+    """A PENDING (or DRAFT) invoice whose order was turned down (seed 001's Rejected): REJECTED keeps its
+    number and lines, its items become VOID (never billed again), scheduled reminders are cancelled.
+    Money allocated to it must be refunded or moved first."""
+    if not (reason or "").strip():
+        raise ValidationFailed("Say why the invoice is rejected.", fields={"reason": ["Required."]})
+    with transaction.atomic():
+        invoice = get_owned(Invoice.objects.select_for_update(), tenant, invoice_id, what="invoice")
+        if invoice.status not in (Invoice.DRAFT, Invoice.PENDING):
+            raise Conflict(f"A {invoice.status} invoice cannot be rejected.", code="invalid_invoice_status")
+        if selectors.invoice_allocated_minor(invoice) > 0:
+            raise Conflict("Money is allocated to this invoice; refund or reallocate it first.", code="invoice_has_payments")
+        before, moment = invoice.status, now()
+        if before == Invoice.PENDING:
+            _reverse_on_ledgers(tenant, actor, invoice)
+        InvoiceItem.objects.filter(invoice=invoice, status=InvoiceItem.BILLED).update(status=InvoiceItem.VOID, invoice=None, voided_at=moment, void_reason=reason.strip()[:300])
+        PaymentReminder.objects.filter(invoice=invoice, status=PaymentReminder.SCHEDULED).update(status=PaymentReminder.CANCELLED)
+        invoice.status, invoice.voided_at, invoice.status_reason = Invoice.REJECTED, moment, reason.strip()[:300]
+        invoice.version += 1
+        invoice.save()
+        log_action(tenant=tenant, actor=actor, entity=invoice, action="billing.invoice.rejected", diff={"status": [before, "REJECTED"], "reason": [None, invoice.status_reason]})
+        emit(tenant, "invoice:rejected", {"invoice_id": invoice.pk})
+        emit_stats_changed(tenant, "billing")
+    return invoice
+
+
 def _reverse_on_ledgers(tenant, actor, invoice: Invoice) -> None:
     """Undo what the invoice still charges on its ledger with one negative adjustment."""
     account = ledger_of_invoice(tenant, invoice)
