@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "holdfast.core.bookings",
     "holdfast.core.billing",
     "holdfast.verticals.estate",
+    "holdfast.verticals.apartments",
     "holdfast.verticals.hotel",
     "holdfast.web",
 ]

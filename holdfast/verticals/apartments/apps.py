@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+
+PERMISSIONS = {
+    "apartments.view": "See the apartment catalogue: projects, apartments, packages and addons",
+    "apartments.project.manage": "Add and remove projects and apartments; add or remove packages and addons of an apartment",
+    "apartments.catalogue.manage": "Create packages, addons and categories and change their prices",
+    "apartments.booking.create": "Create a booking of an apartment for sale (customers for themselves)",
+    "apartments.booking.configure": "Choose the package and addons of one's own Pending booking and confirm it (customers)",
+    "apartments.booking.manage": "See every booking, configure open ones, assign the follow-up person",
+    "apartments.booking.review": "Review bookings: start a review, send back, approve, reject",
+    "apartments.payment.record": "Record payments against a booking's invoices",
+}
+
+
+class ApartmentsConfig(AppConfig):
+    name = "holdfast.verticals.apartments"
+    label = "apartments"
+    # Screens are not built yet: no navigation entries until their URLs exist.
+    nav_items: list = []
+
+    def ready(self):
+        from holdfast.core.accounts.permissions import extend_builtin_role, register_permissions
+        from holdfast.core.billing.hooks import register_cancellation_check
+
+        register_permissions(PERMISSIONS)
+        # Seed 001 §1.9: Admin holds "*"; Sales follow bookings up and take payments; a Customer books,
+        # configures and confirms their own. Roles are rows: a tenant edits these lists in Team > Roles.
+        extend_builtin_role("sales", ["apartments.view", "apartments.booking.create", "apartments.booking.manage", "apartments.booking.review", "apartments.payment.record"])
+        extend_builtin_role("customer", ["apartments.view", "apartments.booking.create", "apartments.booking.configure"])
+
+        from . import flows  # noqa: F401  (registers the apartments flow)
+        from .services.bookings import booking_has_ended
+
+        register_cancellation_check(booking_has_ended)
