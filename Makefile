@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test test-pg test-sqlite bench install install-test chromium postgres worker demo doctor clean lint-imports
+.PHONY: run dev test test-pg test-sqlite bench install install-test chromium postgres worker demo doctor clean lint-imports
 
 $(BIN)/.installed: pyproject.toml
 	@BASE=$$(scripts/find-python) || exit 1; \
@@ -35,7 +35,16 @@ run: install
 	@mkdir -p var
 	$(BIN)/holdfast migrate --noinput -v0
 	$(BIN)/holdfast demo
-	@echo "Serving http://$(HOST):$(PORT)/ (API docs at /api/docs) with one worker; Ctrl-C stops both."
+	@echo "Serving http://$(HOST):$(PORT)/ with gunicorn (API docs at /api/docs) and one worker; Ctrl-C stops both."
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(BIN)/holdfast worker & \
+	  scripts/serve $(HOST):$(PORT)
+
+# Development: Django's autoreloading server instead of gunicorn (never for more than one person).
+dev: install
+	@mkdir -p var
+	$(BIN)/holdfast migrate --noinput -v0
+	$(BIN)/holdfast demo
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(BIN)/holdfast worker & \
 	  $(BIN)/holdfast runserver --insecure $(HOST):$(PORT)

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the application server itself (make run, gunicorn); a reverse proxy may serve /static/ instead.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -159,6 +161,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", PROJECT_DIR / "staticfiles"))
+# Outside production whitenoise also finds files in the apps (tests, make run before any collectstatic);
+# production serves what `collectstatic` put in STATIC_ROOT.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # Email goes through Django's mailers. EMAIL_BACKEND=smtp (default in production) uses EMAIL_HOST etc.;
 # the development default prints messages to the console.
