@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "holdfast.core.billing",
     "holdfast.verticals.estate",
     "holdfast.verticals.hotel",
+    "holdfast.verticals.storage",
     "holdfast.web",
 ]
 
