@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "holdfast.verticals.estate",
     "holdfast.verticals.apartments",
     "holdfast.verticals.hotel",
+    "holdfast.verticals.storage",
     "holdfast.web",
 ]
 

@@ -167,6 +167,22 @@ def convert_hold(ctx: Context) -> None:
         ctx.booking.hold = inventory.convert_hold(tenant=ctx.tenant, actor=ctx.actor, hold_id=ctx.booking.hold_id, record=False, capacity=ctx.booking.pool_id is not None)
 
 
+def place_quantity_hold(ctx: Context) -> None:
+    """A step that places the booking's hold (NEW -> HELD): `quantity` of pool `pool_id` over
+    [start_date, end_date), expiring after `ttl_minutes` (the tenant's default when absent), all
+    passed as the transition's params. The hold is taken in the step's transaction (day rows locked in
+    date order, expired holds released first, 409 capacity_exceeded when a day is short) and the
+    booking's pool, quantity, dates, site and hold are saved with it."""
+    p, booking = ctx.params, ctx.booking
+    if booking.hold_id:
+        raise ValueError("place_quantity_hold: the booking already holds inventory")
+    hold = inventory.place_hold(tenant=ctx.tenant, actor=ctx.actor, pool_id=p["pool_id"], quantity=p["quantity"], start_date=p["start_date"], end_date=p["end_date"],
+                                ttl_minutes=p.get("ttl_minutes"), reason=(booking.reference or "")[:300], record=False)
+    booking.hold, booking.pool_id, booking.quantity, booking.start_date, booking.end_date = hold, hold.pool_id, hold.quantity, hold.start_date, hold.end_date
+    booking.site_id = booking.site_id or hold.site_id
+    type(booking).objects.filter(pk=booking.pk).update(hold=hold, pool_id=hold.pool_id, quantity=hold.quantity, start_date=hold.start_date, end_date=hold.end_date, site_id=booking.site_id)
+
+
 def release_inventory(ctx: Context) -> None:
     if ctx.booking.hold_id:
         ctx.booking.hold = inventory.release_hold(tenant=ctx.tenant, actor=ctx.actor, hold_id=ctx.booking.hold_id, reason=ctx.reason, include_converted=True, record=False, capacity=ctx.booking.pool_id is not None)

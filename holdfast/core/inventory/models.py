@@ -110,6 +110,21 @@ class DailyCapacity(TenantOwned):
     capacity = models.IntegerField(default=0)
     occupied = models.IntegerField(default=0)
     held = models.IntegerField(default=0)
+    # Per-day policies of what is sold on this day (seed 002 ADR-S003: a slot's deposit, cancellation
+    # and prepayment rules). A booking reads them from its first day; amounts are minor units of the
+    # pool's business currency. cancellation_window + cancellation_unit: how long before the first day
+    # a cancellation is still free when `free_cancellation` is set (0/None = any time before it starts).
+    HOURS, DAYS = "HOURS", "DAYS"
+    CANCELLATION_UNITS = [(HOURS, "Hours"), (DAYS, "Days")]
+    deposit_required = models.BooleanField(default=False)
+    deposit_minor = models.BigIntegerField(null=True, blank=True)
+    free_cancellation = models.BooleanField(default=False)
+    cancellation_minor = models.BigIntegerField(null=True, blank=True)
+    cancellation_unit = models.CharField(max_length=5, choices=CANCELLATION_UNITS, blank=True, default="")
+    cancellation_window = models.PositiveIntegerField(null=True, blank=True)
+    prepayment_required = models.BooleanField(default=False)
+
+    POLICY_FIELDS = ("deposit_required", "deposit_minor", "free_cancellation", "cancellation_minor", "cancellation_unit", "cancellation_window", "prepayment_required")
 
     class Meta:
         ordering = ["pool_id", "date"]
@@ -117,7 +132,12 @@ class DailyCapacity(TenantOwned):
             models.UniqueConstraint(fields=["pool", "date"], name="daily_capacity_one_per_day"),
             models.CheckConstraint(condition=Q(occupied__gte=0) & Q(held__gte=0) & Q(capacity__gte=0), name="daily_capacity_non_negative"),
             models.CheckConstraint(condition=Q(occupied__lte=F("capacity") - F("held")), name="daily_capacity_not_oversold"),
+            models.CheckConstraint(condition=(Q(deposit_minor__isnull=True) | Q(deposit_minor__gte=0)) & (Q(cancellation_minor__isnull=True) | Q(cancellation_minor__gte=0)),
+                                   name="daily_capacity_policy_amounts_nonneg"),
         ]
+
+    def policy(self) -> dict:
+        return {k: getattr(self, k) for k in self.POLICY_FIELDS}
 
     @property
     def remaining(self) -> int:

@@ -164,10 +164,39 @@ def _lock_capacity(tenant, pool: CapacityPool, start: dt.date, end: dt.date) -> 
     return rows
 
 
-def set_capacity(*, tenant, actor, pool_id: int, start_date: dt.date, end_date: dt.date, capacity: int) -> list[DailyCapacity]:
-    """Change the capacity of days; refused where it would fall below what is already sold or held."""
-    if capacity < 0:
+def clean_day_policy(policy: dict | None) -> dict:
+    """Validate per-day policies (DailyCapacity.POLICY_FIELDS); unknown keys and bad values are field errors."""
+    policy = dict(policy or {})
+    errors: dict[str, list[str]] = {}
+    for key in set(policy) - set(DailyCapacity.POLICY_FIELDS):
+        errors[key] = ["Not a day policy field."]
+    for key in ("deposit_required", "free_cancellation", "prepayment_required"):
+        if key in policy and not isinstance(policy[key], bool):
+            errors[key] = ["true or false."]
+    for key in ("deposit_minor", "cancellation_minor", "cancellation_window"):
+        value = policy.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            errors[key] = ["A whole number, 0 or more (amounts in minor units)."]
+    if policy.get("cancellation_unit") not in (None, "", *dict(DailyCapacity.CANCELLATION_UNITS)):
+        errors["cancellation_unit"] = ["HOURS or DAYS."]
+    if policy.get("deposit_required") and policy.get("deposit_minor") is None:
+        errors["deposit_minor"] = ["A deposit amount is needed when a deposit is required."]
+    if policy.get("cancellation_window") and not policy.get("cancellation_unit"):
+        errors["cancellation_unit"] = ["Say whether the window is in HOURS or DAYS."]
+    if errors:
+        raise ValidationFailed("The day policy is not valid.", fields=errors)
+    if "cancellation_unit" in policy and policy["cancellation_unit"] is None:
+        policy["cancellation_unit"] = ""
+    return policy
+
+
+def set_capacity(*, tenant, actor, pool_id: int, start_date: dt.date, end_date: dt.date, capacity: int, policy: dict | None = None) -> list[DailyCapacity]:
+    """Change the capacity of days; refused where it would fall below what is already sold or held.
+
+    `policy`: per-day deposit, cancellation and prepayment rules set on the same days (clean_day_policy)."""
+    if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
         raise ValidationFailed("Capacity is zero or more.", fields={"capacity": ["Zero or more."]})
+    policy = clean_day_policy(policy)
     with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
         set_lock_timeout()
         pool = get_owned(CapacityPool, tenant, pool_id, what="pool")
@@ -176,8 +205,10 @@ def set_capacity(*, tenant, actor, pool_id: int, start_date: dt.date, end_date: 
         short = sorted(d.isoformat() for d, r in rows.items() if r.occupied + r.held > capacity)
         if short:
             raise Conflict("Capacity cannot drop below what is already booked or held.", code="capacity_below_usage", extra={"dates": short})
-        DailyCapacity.objects.filter(pool=pool, date__gte=start_date, date__lt=end_date).update(capacity=capacity)
-        log_action(tenant=tenant, actor=actor, entity=pool, action="inventory.capacity.set", diff={"capacity": [None, capacity], "dates": [None, [start_date.isoformat(), end_date.isoformat()]]})
+        DailyCapacity.objects.filter(pool=pool, date__gte=start_date, date__lt=end_date).update(capacity=capacity, **policy)
+        diff = {"capacity": [None, capacity], "dates": [None, [start_date.isoformat(), end_date.isoformat()]]}
+        diff.update({k: [None, v] for k, v in policy.items()})
+        log_action(tenant=tenant, actor=actor, entity=pool, action="inventory.capacity.set", diff=diff)
         emit(tenant, "availability:changed", {"pool_id": pool.pk, "start_date": start_date, "end_date": end_date})
     return list(DailyCapacity.objects.filter(pool=pool, date__gte=start_date, date__lt=end_date).order_by("date"))
 

@@ -11,7 +11,8 @@ resource type matches any). The winner is, in order:
 Calculation. The rule that wins on the first day decides the product's calculation:
   - PER_UNIT_PER_DAY: each day is priced by its own winning per-day rule; consecutive days with the
     same rule form one period line: rate × quantity × days (quantity = units for the base price).
-  - FLAT: rate × quantity once, regardless of duration (the base price's quantity is 1).
+  - FLAT: rate × quantity once, regardless of duration (the base price's quantity is 1, and so is
+    an extra's marked `flat_once`: a fixed charge regardless of quantity and duration).
   - PERCENTAGE_ON_BASE (extras only): percent of the base subtotal.
 Tax: the tax rule in force on the first day for the quote's site and country/region (a rule of that
 site beats every tenant-wide rule; see resolve_tax), applied to every line (base and extras) and
@@ -130,13 +131,13 @@ def _no_price(code: str, day: dt.date):
     return ValidationFailed(f"No price rule covers {what} on {day.isoformat()}.", code="no_price_rule", fields={"price": [f"Add a price rule for {what} covering {day.isoformat()}."]})
 
 
-def _price_product(rules, *, code: str, kind: str, start: dt.date, end: dt.date, quantity: int, currency: str, site_id, resource_type_id, base_subtotal: int) -> list[dict]:
+def _price_product(rules, *, code: str, kind: str, start: dt.date, end: dt.date, quantity: int, currency: str, site_id, resource_type_id, base_subtotal: int, flat_once: bool = False) -> list[dict]:
     first = winning_rule(rules, start, site_id=site_id, resource_type_id=resource_type_id)
     if first is None:
         raise _no_price(code, start)
     common = {"kind": kind, "product_code": code, "calculation": first.calculation}
     if first.calculation == PriceRule.FLAT:
-        qty = 1 if kind == PriceLine.BASE else quantity
+        qty = 1 if kind == PriceLine.BASE or flat_once else quantity
         amount = Money(first.amount_minor, currency).times(qty).minor
         return [{**common, "rule": first, "description": first.name, "date_from": start, "date_to": end, "days": (end - start).days, "quantity": qty, "rate_minor": first.amount_minor, "percent": None, "amount_minor": amount}]
     if first.calculation == PriceRule.PERCENTAGE_ON_BASE:
@@ -170,7 +171,10 @@ def _clean_extras(extras) -> list[dict]:
         if not code or code == BASE_CODE or isinstance(qty, bool) or not isinstance(qty, int) or qty < 1:
             errors.append(f"Extra {i + 1} needs a product code (not '{BASE_CODE}') and a quantity of at least 1.")
             continue
-        cleaned.append({"code": code, "quantity": qty})
+        entry = {"code": code, "quantity": qty}
+        if (extra or {}).get("flat_once"):
+            entry["flat_once"] = True  # a FLAT rule charges once, not per quantity (a storage feature's flat fee)
+        cleaned.append(entry)
     if errors:
         raise ValidationFailed("Some extras are invalid.", fields={"extras": errors})
     return cleaned
@@ -199,7 +203,7 @@ def quote(tenant, *, start_date: dt.date, end_date: dt.date, units: int = 1, ext
     lines = _price_product(by_code.get(BASE_CODE, []), code=BASE_CODE, kind=PriceLine.BASE, quantity=units, base_subtotal=0, **scope)
     base_subtotal = sum(line["amount_minor"] for line in lines)
     for extra in extras:
-        lines += _price_product(by_code.get(extra["code"], []), code=extra["code"], kind=PriceLine.EXTRA, quantity=extra["quantity"], base_subtotal=base_subtotal, **scope)
+        lines += _price_product(by_code.get(extra["code"], []), code=extra["code"], kind=PriceLine.EXTRA, quantity=extra["quantity"], base_subtotal=base_subtotal, flat_once=extra.get("flat_once", False), **scope)
     tax = resolve_tax(tenant, day=start_date, country=tenant.country if country is None else country, region=tenant.region if region is None else region, site_id=site_id)
     result = QuoteResult(currency=currency)
     for position, line in enumerate(lines):
