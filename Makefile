@@ -34,6 +34,7 @@ postgres:
 run: install
 	@mkdir -p var
 	$(BIN)/holdfast migrate --noinput -v0
+	$(BIN)/holdfast collectstatic --noinput -v0
 	$(BIN)/holdfast demo
 	@echo "Serving http://$(HOST):$(PORT)/ with gunicorn (API docs at /api/docs) and one worker; Ctrl-C stops both."
 	@trap 'kill 0' EXIT INT TERM; \

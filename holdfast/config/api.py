@@ -20,7 +20,10 @@ api = NinjaAPI(
     title="holdfast API",
     version="1",
     description="Multi-tenant booking and billing. Authenticate with a session or `Authorization: Bearer hf_…`; "
-    "with a session choose the tenant with the `X-Tenant: <slug>` header. Creating POSTs accept `Idempotency-Key`. "
+    "with a session choose the tenant with the `X-Tenant: <slug>` header. Creating POSTs accept `Idempotency-Key`: the same key and body "
+    "replay the first answer (`Idempotent-Replayed: true`); while the first request still runs a copy answers 409 "
+    "`idempotency_in_progress` with `Retry-After` (seconds), and retrying after it gets the first answer; the same key "
+    "with another body is 422 `idempotency_key_reused`. "
     "Every 4xx is an RFC 9457 problem body with a stable `code`.",
     urls_namespace="api",
     openapi_url="/openapi.json",

@@ -9,7 +9,8 @@ A POST under /api/ with an `Idempotency-Key` header, by a caller whose tenant ca
   `Idempotent-Replayed: true` and no second effect; a 5xx deletes the key so a retry runs again,
   and so do 401/403/429 (refused before anything ran: a retry with fixed credentials must run);
 - the same key with a different request is refused (422 `idempotency_key_reused`);
-- the same key while the first request still runs answers 409 `idempotency_in_progress`; a row left
+- the same key while the first request still runs answers 409 `idempotency_in_progress` with
+  `Retry-After`; retrying then replays the first answer; a row left
   in progress for more than STALE_SECONDS (a crashed process) is taken over;
 - expired keys (IDEMPOTENCY_TTL_HOURS) count as absent; the worker purges them.
 """
@@ -35,6 +36,7 @@ HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 STALE_SECONDS = 60
 RELEASE_STATUSES = {401, 403, 429}
+IN_PROGRESS_RETRY_AFTER = 1  # seconds
 
 
 def request_hash(request, user_id: int | None = None) -> str:
@@ -133,5 +135,13 @@ class IdempotencyMiddleware:
                     logger.warning("taking over stale idempotency key %s of tenant %s", key, tenant.pk)
                     existing.created_at = now
                     return existing, None
-            return None, problem(409, "idempotency_in_progress", "Request in progress", f"A request with this {HEADER} is still running; retry in a moment to get its answer.")
-        return None, problem(409, "idempotency_in_progress", "Request in progress", f"A request with this {HEADER} is still running; retry in a moment to get its answer.")
+            return None, _in_progress()
+        return None, _in_progress()
+
+
+def _in_progress() -> HttpResponse:
+    """409 while the key's first request still runs; Retry-After tells a client when to ask again,
+    and that retry gets the first request's stored answer (replayed), never a second effect."""
+    response = problem(409, "idempotency_in_progress", "Request in progress", f"A request with this {HEADER} is still running; retry after {IN_PROGRESS_RETRY_AFTER} s to get its answer.")
+    response["Retry-After"] = str(IN_PROGRESS_RETRY_AFTER)
+    return response

@@ -67,6 +67,7 @@ def test_key_in_progress_answers_409(owner_api, tenant, owner):
     IdempotencyKey.objects.filter(key="k-4").update(request_hash=request_hash(Fake(), owner.pk))
     response = owner_api.post(URL, {"name": "Grace"}, headers={"Idempotency-Key": "k-4"})
     assert response.status_code == 409 and response.json()["code"] == "idempotency_in_progress"
+    assert response["Retry-After"] == "1"
     assert not Customer.objects.for_tenant(tenant).exists()
 
     # A request that died long ago leaves a stale row: it is taken over and runs once.
@@ -154,6 +155,48 @@ def test_two_concurrent_requests_with_one_key_create_one_customer(owner_api, ten
     assert statuses in ([201, 201], [201, 409])
     if statuses == [201, 201]:
         assert [r[2] for r in results].count("true") == 1
+
+
+@pytest.mark.pg_only
+@pytest.mark.django_db(transaction=True)
+def test_a_retry_storm_gets_one_effect_and_every_client_that_retries_after_409_gets_the_original_answer(owner_api, tenant):
+    """Issue 14: 16 concurrent copies of one POST; those answered 409 carry Retry-After and, retrying
+    as told, receive the first request's answer (same customer id), with one customer created."""
+    copies = 16
+    start = threading.Barrier(copies)
+    final, first_answers = [], []
+    lock = threading.Lock()
+
+    def client():
+        try:
+            c = Client()
+            start.wait()
+            for attempt in range(50):
+                r = c.post(URL, json.dumps({"name": "Storm"}), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {owner_api.raw_token}", HTTP_IDEMPOTENCY_KEY="storm")
+                if attempt == 0:
+                    with lock:
+                        first_answers.append((r.status_code, r.get("Retry-After")))
+                if r.status_code != 409:
+                    with lock:
+                        final.append((r.status_code, r.json()["id"], r.get("Idempotent-Replayed")))
+                    return
+                assert r.json()["code"] == "idempotency_in_progress" and r["Retry-After"].isdigit()
+                threading.Event().wait(0.05)  # a test need not wait the full Retry-After
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(copies)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+
+    assert Customer.objects.filter(tenant=tenant).count() == 1
+    assert len(final) == copies
+    assert {status for status, _, _ in final} == {201}
+    assert len({customer_id for _, customer_id, _ in final}) == 1
+    assert [replayed for _, _, replayed in final].count(None) == 1  # one ran, the others were replayed
+    assert all(retry_after for status, retry_after in first_answers if status == 409)
 
 
 def test_permission_refusal_is_not_remembered(staff_api, tenant, staff_member):
