@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.db.models import Count, F, Q
 
 from holdfast.core.billing.models import Payment
+from holdfast.core.billing.selectors import with_payment_amounts
 from holdfast.core.inventory.models import Block, Hold
 from holdfast.kit.doctor import Finding, check, repair
 
@@ -84,6 +85,16 @@ def payment_belongs_to_its_booking():
     bad = bound.exclude(tenant_id=F("booking__estate__tenant_id")) | bound.exclude(customer_id=F("booking__estate__customer_id")) | bound.exclude(currency=F("booking__estate__currency"))
     findings += [Finding(f"estate payment {p.pk} disagrees with booking {p.booking_id} on tenant, customer or currency", tenant_id=p.tenant_id) for p in bad.distinct()]
     return findings
+
+
+@check("estate.money_of_ended_booking_is_flagged", "Money received for an estate booking that ended (cancelled or expired) and not refunded is flagged for refund")
+def money_of_ended_booking_is_flagged():
+    """Issue 14: money that must go back is never left looking settled. Ending a booking flags it in the
+    same transaction (billing.settle_money_of_ended_booking); this finds any that escaped."""
+    received = with_payment_amounts(Payment.objects.filter(source=PAYMENT_SOURCE, status=Payment.RECEIVED, needs_refund=False,
+                                                           booking__status__in=[CANCELLED, EXPIRED]))
+    return [Finding(f"estate payment {p.pk} of ended booking {p.booking_id} holds {p.amount_minor - p.refunded_minor} minor units not flagged for refund", tenant_id=p.tenant_id)
+            for p in received if p.amount_minor - p.refunded_minor > 0]
 
 
 @check("estate.review_target_and_moderation", "A review targets exactly one of a project or an agent, and was not moderated by its author")

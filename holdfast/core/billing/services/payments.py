@@ -23,6 +23,7 @@ import datetime as dt
 from django.db import transaction
 
 from holdfast.core.audit.services import log_action
+from holdfast.core.bookings.models import Booking
 from holdfast.core.customers.models import Customer
 from holdfast.core.events.services import emit, emit_stats_changed
 from holdfast.core.tenancy.selectors import get_owned
@@ -130,10 +131,14 @@ def record_payment(*, tenant, actor, customer_id: int, amount_minor: int, method
     currency = currency_of(tenant, currency)
     booking_id = tenant_booking_id(tenant, booking_id)
     _require_booking_if_bound(source, booking_id)
-    if not needs_refund and hooks.booking_is_cancelled(tenant, source, booking_id):
-        # Money for a cancelled booking is kept (never lost) but not applied: it waits for a refund.
-        needs_refund, flag_reason, allocations, invoice_ids = True, flag_reason or "Payment received for a cancelled booking.", None, None
     with transaction.atomic():
+        if booking_id is not None:
+            # The booking's row lock orders this payment against the step that ends the booking (which
+            # holds it while it flags the booking's money): one of the two always sees the other.
+            lock_rows(Booking.objects.filter(pk=booking_id))
+        if not needs_refund and hooks.booking_is_cancelled(tenant, source, booking_id):
+            # Money for a cancelled booking is kept (never lost) but not applied: it waits for a refund.
+            needs_refund, flag_reason, allocations, invoice_ids = True, flag_reason or "Payment received for a cancelled booking.", None, None
         customer = get_owned(Customer, tenant, customer_id, what="customer")
         payment = Payment.objects.create(
             tenant=tenant, customer=customer, booking_id=booking_id, source=source, status=Payment.RECEIVED, kind=(kind or "").strip().upper()[:40], method=method,
@@ -291,6 +296,22 @@ def flag_payment_for_refund(*, tenant, actor, payment_id: int, reason: str) -> P
         log_action(tenant=tenant, actor=actor, entity=payment, action="billing.payment.flagged", diff={"needs_refund": [False, True], "reason": [None, payment.flag_reason]})
         emit(tenant, "payment:flagged", {"payment_id": payment.pk, "reason": payment.flag_reason})
     return payment
+
+
+def settle_money_of_ended_booking(*, tenant, actor, booking_id: int, reason: str) -> dict:
+    """A booking ended (cancelled, rejected, expired) inside the caller's transaction, which holds the
+    booking's row lock: its EXPECTED payments become VOID (no reminder, never overdue) and RECEIVED money
+    not yet refunded is flagged for refund — money that must go back is never left looking settled.
+    Payments are locked (ascending id) and re-read, so one received a moment ago is flagged, not voided."""
+    voided = flagged = 0
+    for payment in lock_rows(Payment.objects.for_tenant(tenant).filter(booking_id=booking_id, status__in=[Payment.EXPECTED, Payment.RECEIVED])):
+        if payment.status == Payment.EXPECTED:
+            void_payment(tenant=tenant, actor=actor, payment_id=payment.pk, reason=reason)
+            voided += 1
+        elif not payment.needs_refund and payment.amount_minor - selectors.payment_refunded_minor(payment) > 0:
+            flag_payment_for_refund(tenant=tenant, actor=actor, payment_id=payment.pk, reason=f"Received before the booking ended ({reason}).")
+            flagged += 1
+    return {"voided": voided, "flagged": flagged}
 
 
 # ---------------------------------------------------------------- expected payments

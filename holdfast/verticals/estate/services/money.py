@@ -133,11 +133,9 @@ def void_payment(*, tenant, actor, payment_id: int, reason: str) -> Payment:
 
 def void_open_payments(*, tenant, actor, booking_id: int, reason: str) -> int:
     """A booking that ended (cancelled, rejected, expired) expects no more money: its EXPECTED payments
-    become VOID, so no reminder goes out for them and they are never overdue. Inside the step's transaction."""
-    ids = list(Payment.objects.filter(tenant=tenant, booking_id=booking_id, status=Payment.EXPECTED).order_by("id").values_list("pk", flat=True))
-    for payment_id in ids:
-        billing.void_payment(tenant=tenant, actor=actor, payment_id=payment_id, reason=reason)
-    return len(ids)
+    become VOID, and money already RECEIVED is flagged for refund (billing). Inside the step's
+    transaction, which holds the engine booking's lock. Answers how many payments were voided."""
+    return billing.settle_money_of_ended_booking(tenant=tenant, actor=actor, booking_id=booking_id, reason=reason)["voided"]
 
 
 def create_payment_reminder(*, tenant, actor, payment_id: int, send_at: dt.datetime | None = None, message: str = "", to_email: str = "") -> PaymentReminder:

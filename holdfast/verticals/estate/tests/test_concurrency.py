@@ -80,3 +80,66 @@ def test_a_refund_running_while_a_booking_completes_is_never_counted_and_taken_a
         t.join(30)
     assert outcome == {"complete": "payment_rule_not_met"}
     assert EstateBooking.objects.get(pk=approved.pk).status == "HOLD_APPROVED"
+
+
+def test_money_received_before_a_cancellation_is_flagged_for_refund(tenant, manager, approved):
+    """Issue 14: ending a booking flags the money it had received (it used to stay RECEIVED, unflagged)."""
+    from holdfast.core.billing.models import Payment
+    from holdfast.verticals.estate import doctor
+
+    payment = services.record_payment(tenant=tenant, actor=manager, booking_id=approved.pk, amount_minor=5_000)
+    services.cancel_hold(tenant=tenant, actor=manager, booking_id=approved.pk, reason="buyer withdrew")
+    payment = Payment.objects.get(pk=payment.pk)
+    assert payment.status == Payment.RECEIVED and payment.needs_refund and "ended" in payment.flag_reason
+    assert doctor.money_of_ended_booking_is_flagged() == []
+
+
+def test_the_doctor_finds_received_money_of_an_ended_booking_left_unflagged(tenant, manager, approved):
+    from holdfast.core.billing.models import Payment
+    from holdfast.verticals.estate import doctor
+
+    payment = services.record_payment(tenant=tenant, actor=manager, booking_id=approved.pk, amount_minor=5_000)
+    services.cancel_hold(tenant=tenant, actor=manager, booking_id=approved.pk, reason="buyer withdrew")
+    Payment.objects.filter(pk=payment.pk).update(needs_refund=False)  # what the old code left behind
+    assert [f.message for f in doctor.money_of_ended_booking_is_flagged()] == [
+        f"estate payment {payment.pk} of ended booking {approved.pk} holds 5000 minor units not flagged for refund"]
+
+
+@pytest.mark.pg_only
+@pytest.mark.django_db(transaction=True)
+def test_a_cancellation_racing_a_payment_flags_the_payment_for_refund(tenant, manager, approved):
+    """A payment being recorded holds the booking's lock; the cancellation waits for it, then sees the
+    committed payment and flags it in its own transaction. Before the fix it voided only EXPECTED
+    payments, and the money stayed RECEIVED, unflagged (issue 14: 0 of 9 flagged)."""
+    from django.db import transaction
+
+    from holdfast.core.billing.models import Payment
+
+    paying, outcome = threading.Event(), {}
+
+    def pay():
+        try:
+            with transaction.atomic():
+                outcome["payment"] = services.record_payment(tenant=tenant, actor=manager, booking_id=approved.pk, amount_minor=5_000).pk
+                paying.set()
+                threading.Event().wait(1.0)  # still holding the booking when the cancellation arrives
+        finally:
+            connection.close()
+
+    def cancel():
+        try:
+            paying.wait(10)
+            outcome["cancel"] = services.cancel_hold(tenant=tenant, actor=manager, booking_id=approved.pk, reason="buyer withdrew").status
+        except DomainError as exc:
+            outcome["cancel"] = exc.code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=pay), threading.Thread(target=cancel)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert outcome["cancel"] == "CANCELLED"
+    payment = Payment.objects.get(pk=outcome["payment"])
+    assert payment.status == Payment.RECEIVED and payment.needs_refund
