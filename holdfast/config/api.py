@@ -43,12 +43,17 @@ def _loc_to_field(loc) -> str:
     return ".".join(parts) or "body"
 
 
+# The detail of a refusal by the request schema itself (not by a service): the contract test tells the
+# two apart with it, because a documented body that the schema refuses is a broken contract.
+SCHEMA_REFUSAL_DETAIL = "Some fields are missing or invalid."
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
     fields: dict[str, list[str]] = {}
     for err in exc.errors:
         fields.setdefault(_loc_to_field(err.get("loc", [])), []).append(err.get("msg", "Invalid value."))
-    return problem(422, "validation_failed", "Validation failed", "Some fields are missing or invalid.", fields)
+    return problem(422, "validation_failed", "Validation failed", SCHEMA_REFUSAL_DETAIL, fields)
 
 
 @api.exception_handler(AuthenticationError)

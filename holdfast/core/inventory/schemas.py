@@ -227,24 +227,24 @@ class CalendarOut(Schema):
     resources: list[dict]
 
 
-class Page(Schema):
+class InventoryPage(Schema):
     count: int
     page: int
     page_size: int
     results: list
 
 
-class SitePage(Page):
+class SitePage(InventoryPage):
     results: list[SiteOut]
 
 
-class ResourcePage(Page):
+class ResourcePage(InventoryPage):
     results: list[ResourceOut]
 
 
-class HoldPage(Page):
+class HoldPage(InventoryPage):
     results: list[HoldOut]
 
 
-class BlockPage(Page):
+class BlockPage(InventoryPage):
     results: list[BlockOut]

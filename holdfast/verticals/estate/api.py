@@ -14,8 +14,8 @@ from holdfast.kit.errors import PermissionDenied
 
 from . import selectors, services
 from .schemas import (
-    AssignIn, BookingOut, BookingPage, DashboardOut, ExpectedPaymentIn, HoldIn, LeadActivityOut, LeadIn, LeadOut, LeadPage, LinkIn, ModerateIn, NoteIn, PaymentIn,
-    PaymentOut, ProjectIn, ProjectOut, ProjectPage, ProjectPatch, RatingsOut, ReceiveIn, ReminderIn, ReminderOut, ReviewIn, ReviewOut, ReviewPage, StageIn, StepIn,
+    EstateAssignIn, EstateBookingOut, EstateBookingPage, DashboardOut, ExpectedPaymentIn, EstateHoldIn, LeadActivityOut, LeadIn, LeadOut, LeadPage, LinkIn, ModerateIn, NoteIn, EstatePaymentIn,
+    EstatePaymentOut, ProjectIn, ProjectOut, ProjectPage, ProjectPatch, RatingsOut, ReceiveIn, EstateReminderIn, EstateReminderOut, ReviewIn, ReviewOut, ReviewPage, StageIn, StepIn,
     UnitIn, UnitOut, UnitPage, UnitPatch, VoidIn,
 )
 
@@ -99,7 +99,7 @@ def update_unit(request, unit_id: int, payload: UnitPatch):
 
 # ---------------------------------------------------------------- bookings (the section D flows)
 
-@router.get("/bookings", response={200: BookingPage, **ERRORS})
+@router.get("/bookings", response={200: EstateBookingPage, **ERRORS})
 def list_bookings(request, status: str | None = None, unit_id: int | None = None, project_id: int | None = None, page: int = 1, page_size: int = 50):
     _browse(request)
     result = paginate(selectors.bookings_for(request.tenant, request.actor, status=status, unit_id=unit_id, project_id=project_id), page, page_size)
@@ -107,20 +107,20 @@ def list_bookings(request, status: str | None = None, unit_id: int | None = None
     return result
 
 
-@router.post("/bookings", response={201: BookingOut, **ERRORS})
-def create_hold(request, payload: HoldIn):
+@router.post("/bookings", response={201: EstateBookingOut, **ERRORS})
+def create_hold(request, payload: EstateHoldIn):
     """Create Hold: HOLD_REQUESTED, the unit held. Customers hold for themselves."""
     booking = services.create_hold(tenant=request.tenant, actor=request.actor, **payload.dict())
     return Status(201, _booking_out(request, booking.pk))
 
 
-@router.get("/bookings/{booking_id}", response={200: BookingOut, **ERRORS})
+@router.get("/bookings/{booking_id}", response={200: EstateBookingOut, **ERRORS})
 def get_booking(request, booking_id: int):
     _browse(request)
     return _booking_out(request, booking_id)
 
 
-@router.post("/bookings/{booking_id}/approve", response={200: BookingOut, **ERRORS})
+@router.post("/bookings/{booking_id}/approve", response={200: EstateBookingOut, **ERRORS})
 def approve_hold(request, booking_id: int, payload: StepIn | None = None):
     payload = payload or StepIn()
     _visible(request, booking_id)
@@ -128,7 +128,7 @@ def approve_hold(request, booking_id: int, payload: StepIn | None = None):
     return _booking_out(request, booking_id)
 
 
-@router.post("/bookings/{booking_id}/reject", response={200: BookingOut, **ERRORS})
+@router.post("/bookings/{booking_id}/reject", response={200: EstateBookingOut, **ERRORS})
 def reject_hold(request, booking_id: int, payload: StepIn | None = None):
     payload = payload or StepIn()
     _visible(request, booking_id)
@@ -136,7 +136,7 @@ def reject_hold(request, booking_id: int, payload: StepIn | None = None):
     return _booking_out(request, booking_id)
 
 
-@router.post("/bookings/{booking_id}/cancel", response={200: BookingOut, **ERRORS})
+@router.post("/bookings/{booking_id}/cancel", response={200: EstateBookingOut, **ERRORS})
 def cancel_hold(request, booking_id: int, payload: StepIn | None = None):
     payload = payload or StepIn()
     _visible(request, booking_id)
@@ -144,7 +144,7 @@ def cancel_hold(request, booking_id: int, payload: StepIn | None = None):
     return _booking_out(request, booking_id)
 
 
-@router.post("/bookings/{booking_id}/complete", response={200: BookingOut, **ERRORS})
+@router.post("/bookings/{booking_id}/complete", response={200: EstateBookingOut, **ERRORS})
 def complete_booking(request, booking_id: int, payload: StepIn | None = None):
     payload = payload or StepIn()
     _visible(request, booking_id)
@@ -152,54 +152,54 @@ def complete_booking(request, booking_id: int, payload: StepIn | None = None):
     return _booking_out(request, booking_id)
 
 
-@router.get("/bookings/{booking_id}/payments", response={200: list[PaymentOut], **ERRORS})
+@router.get("/bookings/{booking_id}/payments", response={200: list[EstatePaymentOut], **ERRORS})
 def booking_payments(request, booking_id: int):
     _browse(request)
     booking = _booking_out(request, booking_id)
     return list(selectors.payments(request.tenant, booking_id=booking.pk))
 
 
-@router.post("/bookings/{booking_id}/payments", response={201: PaymentOut, **ERRORS})
-def record_payment(request, booking_id: int, payload: PaymentIn):
+@router.post("/bookings/{booking_id}/payments", response={201: EstatePaymentOut, **ERRORS})
+def record_payment(request, booking_id: int, payload: EstatePaymentIn):
     require_perm(request.actor, request.tenant, "estate.payment.record")
     return Status(201, services.record_payment(tenant=request.tenant, actor=request.actor, booking_id=booking_id, **payload.dict()))
 
 
-@router.post("/bookings/{booking_id}/expected-payments", response={201: PaymentOut, **ERRORS})
+@router.post("/bookings/{booking_id}/expected-payments", response={201: EstatePaymentOut, **ERRORS})
 def expect_payment(request, booking_id: int, payload: ExpectedPaymentIn):
     require_perm(request.actor, request.tenant, "estate.payment.record")
     return Status(201, services.expect_payment(tenant=request.tenant, actor=request.actor, booking_id=booking_id, **payload.dict()))
 
 
-@router.get("/bookings/{booking_id}/reminders", response={200: list[ReminderOut], **ERRORS})
+@router.get("/bookings/{booking_id}/reminders", response={200: list[EstateReminderOut], **ERRORS})
 def booking_reminders(request, booking_id: int):
     _browse(request)
     booking = _booking_out(request, booking_id)
     return list(selectors.reminders(request.tenant, booking_id=booking.pk))
 
 
-@router.post("/payments/{payment_id}/receive", response={200: PaymentOut, **ERRORS})
+@router.post("/payments/{payment_id}/receive", response={200: EstatePaymentOut, **ERRORS})
 def receive_payment(request, payment_id: int, payload: ReceiveIn):
     require_perm(request.actor, request.tenant, "estate.payment.record")
     return services.receive_payment(tenant=request.tenant, actor=request.actor, payment_id=payment_id, **payload.dict())
 
 
-@router.post("/payments/{payment_id}/void", response={200: PaymentOut, **ERRORS})
+@router.post("/payments/{payment_id}/void", response={200: EstatePaymentOut, **ERRORS})
 def void_payment(request, payment_id: int, payload: VoidIn):
     """An expected payment that will not come (received money is refunded in billing instead)."""
     require_perm(request.actor, request.tenant, "estate.payment.record")
     return services.void_payment(tenant=request.tenant, actor=request.actor, payment_id=payment_id, reason=payload.reason)
 
 
-@router.get("/payments/{payment_id}/reminders", response={200: list[ReminderOut], **ERRORS})
+@router.get("/payments/{payment_id}/reminders", response={200: list[EstateReminderOut], **ERRORS})
 def payment_reminders(request, payment_id: int):
     require_perm(request.actor, request.tenant, "estate.view")
     payment = selectors.get_payment(request.tenant, payment_id)
     return list(selectors.reminders(request.tenant, payment_id=payment.pk))
 
 
-@router.post("/payments/{payment_id}/reminders", response={201: ReminderOut, **ERRORS})
-def create_payment_reminder(request, payment_id: int, payload: ReminderIn):
+@router.post("/payments/{payment_id}/reminders", response={201: EstateReminderOut, **ERRORS})
+def create_payment_reminder(request, payment_id: int, payload: EstateReminderIn):
     """Send now (no or past send_at) or schedule; the worker sends scheduled ones when due."""
     require_perm(request.actor, request.tenant, "estate.reminder.manage")
     return Status(201, services.create_payment_reminder(tenant=request.tenant, actor=request.actor, payment_id=payment_id, **payload.dict()))
@@ -236,7 +236,7 @@ def move_lead(request, lead_id: int, payload: StageIn):
 
 
 @router.post("/leads/{lead_id}/assign", response={200: LeadOut, **ERRORS})
-def assign_lead(request, lead_id: int, payload: AssignIn):
+def assign_lead(request, lead_id: int, payload: EstateAssignIn):
     return services.assign_lead(tenant=request.tenant, actor=request.actor, lead_id=lead_id, agent_id=payload.agent_id)
 
 

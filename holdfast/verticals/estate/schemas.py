@@ -80,7 +80,7 @@ class UnitPatch(Schema):
     floor: int | None = None
 
 
-class BookingOut(Schema):
+class EstateBookingOut(Schema):
     id: int
     unit_id: int
     unit_code: str
@@ -120,7 +120,7 @@ class BookingOut(Schema):
         return obj.booking.version
 
 
-class HoldIn(Schema):
+class EstateHoldIn(Schema):
     model_config = STRICT_INPUT
     unit_id: int
     customer_id: int | None = None
@@ -133,7 +133,7 @@ class StepIn(Schema):
     version: int | None = None
 
 
-class PaymentOut(Schema):
+class EstatePaymentOut(Schema):
     """A billing payment of the booking (source estate.booking); `received_at` is billing's paid_at."""
 
     id: int
@@ -154,7 +154,7 @@ class PaymentOut(Schema):
         return obj.paid_at
 
 
-class PaymentIn(Schema):
+class EstatePaymentIn(Schema):
     model_config = STRICT_INPUT
     amount_minor: int = Field(..., gt=0)
     method: str = "BANK_TRANSFER"
@@ -181,7 +181,7 @@ class VoidIn(Schema):
     reason: str = Field(..., min_length=1, max_length=300)
 
 
-class ReminderOut(Schema):
+class EstateReminderOut(Schema):
     id: int
     payment_id: int
     status: str
@@ -193,7 +193,7 @@ class ReminderOut(Schema):
     last_error: str
 
 
-class ReminderIn(Schema):
+class EstateReminderIn(Schema):
     model_config = STRICT_INPUT
     send_at: dt.datetime | None = None  # none or past: send now
     message: str = Field("", max_length=2000)
@@ -241,7 +241,7 @@ class StageIn(Schema):
     note: str = Field("", max_length=500)
 
 
-class AssignIn(Schema):
+class EstateAssignIn(Schema):
     model_config = STRICT_INPUT
     agent_id: int | None = None
 
@@ -320,8 +320,8 @@ class UnitPage(_Page):
     results: list[UnitOut]
 
 
-class BookingPage(_Page):
-    results: list[BookingOut]
+class EstateBookingPage(_Page):
+    results: list[EstateBookingOut]
 
 
 class LeadPage(_Page):

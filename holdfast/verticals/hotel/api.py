@@ -12,8 +12,8 @@ from holdfast.kit.api import Page, ProblemSchema, paginate
 
 from . import selectors, services
 from .schemas import (
-    AssignIn, AvailabilityOut, BlockOut, CancelIn, CheckInIn, CheckOutIn, FolioEntryIn, FolioEntryOut, FolioOut, FrontDeskOut, GuestIn, GuestOut, GuestPatch,
-    NightAuditIn, NightAuditOut, OccupancyOut, PaymentIn, PriceIn, PriceOut, PropertyIn, PropertyOut, PropertyPatch, RatePlanIn, RatePlanOut, RatePlanPatch,
+    HotelAssignIn, AvailabilityOut, HotelBlockOut, CancelIn, CheckInIn, CheckOutIn, FolioEntryIn, FolioEntryOut, FolioOut, FrontDeskOut, GuestIn, GuestOut, GuestPatch,
+    NightAuditIn, NightAuditOut, OccupancyOut, HotelPaymentIn, PriceIn, PriceOut, PropertyIn, PropertyOut, PropertyPatch, RatePlanIn, RatePlanOut, RatePlanPatch,
     ReservationIn, ReservationOut, ReservationPatch, ResizeIn, RestrictionIn, RestrictionOut, RoomBlockIn, RoomIn, RoomOut, RoomPatch, RoomStatusIn,
     RoomTypeIn, RoomTypeOut, RoomTypePatch, SegmentOut, StatusLogOut, VersionIn, WalkInIn,
 )
@@ -129,12 +129,12 @@ def set_room_status(request, room_id: int, payload: RoomStatusIn):
     return services.set_room_status(tenant=request.tenant, actor=request.actor, room_id=room_id, **payload.dict())
 
 
-@router.post("/rooms/{room_id}/blocks", response={201: BlockOut, **ERRORS})
+@router.post("/rooms/{room_id}/blocks", response={201: HotelBlockOut, **ERRORS})
 def add_room_block(request, room_id: int, payload: RoomBlockIn):
     return Status(201, services.add_room_block(tenant=request.tenant, actor=request.actor, room_id=room_id, **payload.dict()))
 
 
-@router.delete("/rooms/{room_id}/blocks/{block_id}", response={200: BlockOut, **ERRORS})
+@router.delete("/rooms/{room_id}/blocks/{block_id}", response={200: HotelBlockOut, **ERRORS})
 def remove_room_block(request, room_id: int, block_id: int):
     return services.remove_room_block(tenant=request.tenant, actor=request.actor, room_id=room_id, block_id=block_id)
 
@@ -282,7 +282,7 @@ def update_reservation(request, reservation_id: int, payload: ReservationPatch):
 
 
 @router.post("/reservations/{reservation_id}/assign", response={200: ReservationOut, **ERRORS})
-def assign_room(request, reservation_id: int, payload: AssignIn):
+def assign_room(request, reservation_id: int, payload: HotelAssignIn):
     return services.assign_room(tenant=request.tenant, actor=request.actor, reservation_id=reservation_id, **payload.dict())
 
 
@@ -339,7 +339,7 @@ def post_folio_entry(request, reservation_id: int, payload: FolioEntryIn):
 
 
 @router.post("/reservations/{reservation_id}/folio/payments", response={201: FolioEntryOut, **ERRORS})
-def record_payment(request, reservation_id: int, payload: PaymentIn):
+def record_payment(request, reservation_id: int, payload: HotelPaymentIn):
     return Status(201, services.record_folio_payment(tenant=request.tenant, actor=request.actor, reservation_id=reservation_id, **payload.dict()))
 
 

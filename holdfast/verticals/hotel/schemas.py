@@ -149,7 +149,7 @@ class RoomBlockIn(Schema):
     reason: str = Field("", max_length=300)
 
 
-class BlockOut(Schema):
+class HotelBlockOut(Schema):
     id: int
     resource_id: int
     kind: str
@@ -323,7 +323,7 @@ class VersionIn(Schema):
     version: int | None = None
 
 
-class AssignIn(VersionIn):
+class HotelAssignIn(VersionIn):
     model_config = STRICT_INPUT
 
     room_id: int
@@ -395,7 +395,7 @@ class FolioEntryIn(Schema):
     description: str = Field(..., min_length=1, max_length=300)
 
 
-class PaymentIn(Schema):
+class HotelPaymentIn(Schema):
     model_config = STRICT_INPUT
 
     amount_cents: int = Field(..., ge=1, le=100_000_000)
