@@ -6,6 +6,15 @@ from ninja import Field, Schema
 
 from holdfast.kit.api import STRICT_INPUT
 
+# Tenant settings that hold secrets (write-only in every answer).
+SECRET_SETTINGS = frozenset({"stripe_webhook_secret"})
+
+
+def public_settings(values: dict | None) -> dict:
+    shown = {k: v for k, v in (values or {}).items() if k not in SECRET_SETTINGS}
+    shown.update({f"{k}_is_set": bool((values or {}).get(k)) for k in SECRET_SETTINGS})
+    return shown
+
 
 class TenantOut(Schema):
     id: int
@@ -19,6 +28,11 @@ class TenantOut(Schema):
     enabled_verticals: list[str]
     is_active: bool
     version: int
+
+    @staticmethod
+    def resolve_settings(obj) -> dict:
+        # Secrets are write-only: an answer says that one is set, never what it is.
+        return public_settings(obj.settings)
 
 
 class TenantPatch(Schema):
