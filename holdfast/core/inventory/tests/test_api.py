@@ -99,3 +99,15 @@ def test_maintenance_block_api(owner_api, tenant):
     assert overlapping.status_code == 409
     assert owner_api.delete(f"{BASE}/blocks/{created.json()['id']}").json()["active"] is False
     assert not Block.objects.filter(active=True).exists()
+
+
+def test_a_hold_past_its_expiry_reads_as_expired_before_the_sweeper_runs(owner_api, tenant):
+    """Issue 14: the stored row still says ACTIVE until the sweep; the API answers what it is."""
+    from holdfast.core.inventory.models import Hold
+
+    unit = ResourceFactory(site=SiteFactory(tenant=tenant))
+    hold = owner_api.post(f"{BASE}/holds", {"resource_ids": [unit.pk], "starts_at": "2030-01-01T00:00:00Z", "ends_at": None, "ttl_minutes": 15}).json()
+    assert owner_api.get(f"{BASE}/holds/{hold['id']}").json()["status"] == "ACTIVE"
+    Hold.objects.filter(pk=hold["id"]).update(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+    assert Hold.objects.get(pk=hold["id"]).status == "ACTIVE"  # not swept yet
+    assert owner_api.get(f"{BASE}/holds/{hold['id']}").json()["status"] == "EXPIRED"
