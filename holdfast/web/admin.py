@@ -2,7 +2,9 @@
 
 They live here rather than in holdfast/core/*/admin.py because core must never import the web
 shell (import-linter contract) and every registration uses the tenant-scoping mixin from
-holdfast.web.admin_scoping. Audit entries and system logs are read-only.
+holdfast.web.admin_scoping. Records that services own (tenants, roles, memberships, tokens, customers, webhook
+endpoints, notifications) are read-only here: a save in the admin would skip the service's checks,
+audit entry and event. Audit entries and system logs are read-only too.
 """
 from __future__ import annotations
 
@@ -41,20 +43,26 @@ class MembershipInline(TenantScopedInlineMixin, admin.TabularInline):
     model = Membership
     extra = 0
     fields = ("tenant", "role", "is_active", "created_at")
-    readonly_fields = ("created_at",)
+    readonly_fields = fields  # memberships change through the Team screen's services (audit, events, checks)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Tenant)
-class TenantAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
+class TenantAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, admin.ModelAdmin):
     tenant_field = "pk"
     list_display = ("name", "slug", "currency", "time_zone", "is_active", "created_at")
     list_filter = ("is_active", "currency")
     search_fields = ("name", "slug")
     readonly_fields = ("version", "created_at", "updated_at")
 
-    def has_add_permission(self, request):
-        # New tenants go through provision_tenant (built-in roles, audit): the platform screen.
-        return request.user.is_superuser and super().has_add_permission(request)
 
 
 @admin.register(User)
@@ -80,7 +88,7 @@ class UserAdmin(TenantScopedAdminMixin, DjangoUserAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
+class RoleAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "key", "tenant", "scope", "is_builtin")
     list_filter = ("scope", "is_builtin")
     search_fields = ("name", "key", "tenant__name")
@@ -88,7 +96,7 @@ class RoleAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, admin.ModelAdmin):
     list_display = ("user", "tenant", "role", "is_active", "created_at")
     list_filter = ("is_active", "role__key")
     search_fields = ("user__email", "tenant__name")
@@ -96,7 +104,7 @@ class MembershipAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "prefix", "tenant", "user", "created_at", "last_used_at", "expires_at", "revoked_at")
     search_fields = ("name", "prefix", "user__email")
     readonly_fields = ("prefix", "token_hash", "created_at", "last_used_at")
@@ -119,7 +127,7 @@ class LoginAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
+class CustomerAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "email", "phone", "tenant", "is_verified", "is_active", "created_at")
     list_filter = ("is_active", "is_verified")
     search_fields = ("name", "email", "phone")
@@ -150,7 +158,7 @@ class OutboxEventAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, admin.ModelAd
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
+class WebhookEndpointAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, admin.ModelAdmin):
     list_display = ("url", "tenant", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("url", "description")
@@ -163,7 +171,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, admin.Mod
 
 
 @admin.register(Notification)
-class NotificationAdmin(TenantScopedAdminMixin, admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, TenantScopedAdminMixin, admin.ModelAdmin):
     list_display = ("title", "recipient", "tenant", "event_type", "created_at", "read_at")
     list_filter = ("event_type",)
     search_fields = ("title", "recipient__email")

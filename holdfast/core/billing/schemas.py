@@ -409,6 +409,8 @@ class PaymentPage(Schema):
 
 
 class ReminderIn(Schema):
+    model_config = STRICT_INPUT
+
     send_at: dt.datetime | None = None
     message: str = ""
     to_email: str = ""

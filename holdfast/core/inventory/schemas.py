@@ -159,6 +159,8 @@ class BlockOut(Schema):
 
 
 class HoldIn(Schema):
+    model_config = STRICT_INPUT
+
     resource_ids: list[int] | None = None
     starts_at: dt.datetime | None = None
     ends_at: dt.datetime | None = None

@@ -86,5 +86,24 @@ def test_user_page_shows_only_memberships_and_roles_of_their_tenants(web_as, bac
     assert response.status_code == 200
     inline = response.context["inline_admin_formsets"][0]
     assert {form.instance.tenant_id for form in inline.formset.forms if form.instance.pk} == {tenant.pk}
-    role_choices = inline.formset.forms[0].fields["role"].queryset
-    assert set(role_choices.values_list("tenant_id", flat=True)) == {tenant.pk}
+    assert "role" not in inline.formset.forms[0].fields  # read-only: roles change on the Team screen
+
+
+@pytest.mark.parametrize("path", ["accounts/role", "accounts/membership", "customers/customer", "events/webhookendpoint", "tenancy/tenant"])
+def test_records_that_services_own_cannot_be_written_in_the_back_office(web_as, tenant, path):
+    """Issue 14: an admin save skipped the service (no checks, no audit entry, no event); even a superuser
+    only reads these records here and changes them through the screens and API."""
+    root = UserFactory(is_staff=True, is_superuser=True)
+    c = web_as(root)
+    assert c.get(f"/admin/{path}/add/").status_code == 403
+    assert c.get(f"/admin/{path}/").status_code == 200
+
+
+def test_a_customer_posted_through_the_back_office_is_not_changed(web_as, tenant):
+    from holdfast.core.customers.models import Customer
+
+    root = UserFactory(is_staff=True, is_superuser=True)
+    customer = CustomerFactory(tenant=tenant, name="Ada")
+    c = web_as(root)
+    c.post(f"/admin/customers/customer/{customer.pk}/change/", {"name": "Changed behind the service", "tenant": tenant.pk})
+    assert Customer.objects.get(pk=customer.pk).name == "Ada"
