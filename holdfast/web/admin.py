@@ -39,20 +39,11 @@ admin.site.site_title = "holdfast back office"
 admin.site.index_title = "Records"
 
 
-class MembershipInline(TenantScopedInlineMixin, admin.TabularInline):
+class MembershipInline(ReadOnlyAdminMixin, TenantScopedInlineMixin, admin.TabularInline):
+    # Memberships change through the Team screen's services (audit, events, checks).
     model = Membership
     extra = 0
     fields = ("tenant", "role", "is_active", "created_at")
-    readonly_fields = fields  # memberships change through the Team screen's services (audit, events, checks)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Tenant)
