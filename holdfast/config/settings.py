@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "holdfast.verticals.apartments",
     "holdfast.verticals.hotel",
     "holdfast.verticals.storage",
+    "holdfast.verticals.petcare",
     "holdfast.web",
 ]
 

@@ -85,6 +85,14 @@ class Flow:
     # The vertical whose own services drive this flow (they keep its records — a reservation, a unit's
     # status — in step with the booking). The generic bookings API then only reads its bookings.
     driven_by: str = ""
+    # Who counts as the booking's "own" person for a Transition.own_permission: by default the user of
+    # its customer record; a vertical may widen it (petcare: also the walker assigned to the job).
+    owns: Callable[[Any, Any], bool] | None = None
+
+    def is_own(self, booking, actor) -> bool:
+        if self.owns is not None:
+            return bool(self.owns(booking, actor))
+        return booking.customer is not None and booking.customer.user_id == actor.pk
 
     def __post_init__(self):
         self.manage_permission = self.manage_permission or self.create_permission

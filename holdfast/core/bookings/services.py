@@ -171,7 +171,8 @@ def _require_transition_perm(actor, tenant, booking, step, name: str) -> None:
         raise PermissionDenied(f"'{name}' is done by the system only.", code="system_only")
     if step.own_permission and not has_perm(actor, tenant, step.permission):
         require_perm(actor, tenant, step.own_permission)
-        if booking.customer is None or booking.customer.user_id != actor.pk:
+        spec = get_flow(booking.flow)
+        if spec is None or not spec.is_own(booking, actor):
             # Someone else's booking is not revealed to a customer.
             raise NotFound(f"No booking with id {booking.pk}.", code="not_found")
         return
@@ -306,3 +307,35 @@ def _move_claim(tenant, actor, booking, spec, resource_id: int, starts_at, ends_
         hold = inventory.convert_hold(tenant=tenant, actor=actor, hold_id=hold.pk, record=False, capacity=False)
         hold.site_id = site_id
     return hold
+
+
+def detach_resource(*, tenant, actor, booking_id: int, reason: str = "", version: int | None = None, permission: str | None = None) -> Booking:
+    """Take a booking off its resource (a walker declining a job): its claim is released in the same
+    transaction and it keeps its status and period, holding nothing until `move_booking` gives it a
+    resource again. Needs the flow's `manage_permission`, or `permission` when a vertical's step has
+    authorised the actor itself. A booking without a resource is returned unchanged.
+    """
+    with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
+        set_lock_timeout()
+        booking = get_owned(Booking.objects.select_for_update(of=("self",)).select_related("hold"), tenant, booking_id, what="booking")
+        spec = get_flow(booking.flow)
+        if spec is None:
+            raise Conflict(f"The booking's flow {booking.flow!r} is unknown.", code="unknown_flow")
+        if actor is not None:
+            require_perm(actor, tenant, permission or spec.manage_permission)
+        if version is not None and version != booking.version:
+            raise StaleVersion(f"The booking was changed by someone else (now version {booking.version}). Reload and retry.", extra={"current_version": booking.version})
+        if booking.pool_id:
+            raise Conflict("A booking of a quantity has no resource to leave.", code="booking_not_movable")
+        if not booking.resource_id:
+            return booking
+        before = {"resource_id": booking.resource_id, "hold_id": booking.hold_id}
+        if booking.hold_id:
+            inventory.release_hold(tenant=tenant, actor=actor, hold_id=booking.hold_id, reason=reason, include_converted=True, record=False, capacity=False)
+        booking.resource_id, booking.hold, booking.exclusive_key = None, None, None
+        booking.version += 1
+        booking.save(update_fields=["resource", "hold", "exclusive_key", "version", "updated_at"])
+        log_action(tenant=tenant, actor=actor, entity=booking, action="bookings.booking.detached",
+                   diff={"resource_id": [before["resource_id"], None], "hold_id": [before["hold_id"], None], "reason": [None, reason or None]})
+        emit(tenant, "booking:updated", {"booking_id": booking.pk, "action": "detached", "status": booking.status, "version": booking.version, "resource_id": None})
+    return booking

@@ -35,18 +35,46 @@ def emit_stats_changed(tenant, scope: str) -> OutboxEvent:
     return emit(tenant, "stats:changed", {"scope": scope})
 
 
-def notify(tenant, recipient, *, event_type: str, title: str, body: str = "", data: dict | None = None) -> Notification:
-    """Store a notification for one person. Call inside the business transaction; it only reflects data."""
-    return Notification.objects.create(tenant=tenant, recipient=recipient, event_type=event_type, title=title[:200], body=body, data=_jsonable(data or {}))
+def _email_after_commit(tenant, notifications) -> None:
+    """Email stored notifications once the business transaction has committed (slow I/O never runs
+    inside it, and a rolled-back step sends nothing). A failed send is logged; the row stays."""
+    rows = [(n.recipient.email, n.title, n.body) for n in notifications if getattr(n.recipient, "email", "")]
+    if not rows:
+        return
+    brand = tenant.setting("brand_name") or tenant.name
+
+    def send():
+        import logging
+
+        from django.core.mail import EmailMessage, get_connection
+
+        try:
+            with get_connection() as conn:
+                conn.send_messages([EmailMessage(subject=f"{brand}: {title}", body=body or title, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]) for to, title, body in rows])
+        except Exception:  # the notification is stored; email is best effort
+            logging.getLogger("holdfast.notifications").exception("notification email failed")
+
+    transaction.on_commit(send)
 
 
-def notify_many(tenant, recipients, *, event_type: str, title: str, body: str = "", data: dict | None = None) -> int:
+def notify(tenant, recipient, *, event_type: str, title: str, body: str = "", data: dict | None = None, email: bool = False) -> Notification:
+    """Store a notification for one person. Call inside the business transaction; it only reflects data.
+    `email=True` also emails it after commit (through Django's email backend)."""
+    row = Notification.objects.create(tenant=tenant, recipient=recipient, event_type=event_type, title=title[:200], body=body, data=_jsonable(data or {}))
+    if email:
+        _email_after_commit(tenant, [row])
+    return row
+
+
+def notify_many(tenant, recipients, *, event_type: str, title: str, body: str = "", data: dict | None = None, email: bool = False) -> int:
     rows = [Notification(tenant=tenant, recipient=r, event_type=event_type, title=title[:200], body=body, data=_jsonable(data or {})) for r in {r.pk: r for r in recipients}.values()]
     Notification.objects.bulk_create(rows)
+    if email:
+        _email_after_commit(tenant, rows)
     return len(rows)
 
 
-def notify_members_with(tenant, permission: str, *, event_type: str, title: str, body: str = "", data: dict | None = None, exclude=None) -> int:
+def notify_members_with(tenant, permission: str, *, event_type: str, title: str, body: str = "", data: dict | None = None, exclude=None, email: bool = False) -> int:
     """Notify every active member of `tenant` whose role grants `permission` (e.g. admins about a
     failed payment: `notify_members_with(t, "billing.manage", …)`). Returns how many were notified."""
     from holdfast.core.accounts.models import Membership
@@ -54,7 +82,7 @@ def notify_members_with(tenant, permission: str, *, event_type: str, title: str,
 
     memberships = Membership.objects.for_tenant(tenant).filter(is_active=True, user__is_active=True).select_related("user", "role")
     recipients = [m.user for m in memberships if pattern_grants(m.role.permissions, permission, platform=False) and (exclude is None or m.user_id != getattr(exclude, "pk", exclude))]
-    return notify_many(tenant, recipients, event_type=event_type, title=title, body=body, data=data)
+    return notify_many(tenant, recipients, event_type=event_type, title=title, body=body, data=data, email=email)
 
 
 # ---------------------------------------------------------------- notifications

@@ -113,6 +113,31 @@ def void_invoice_item(*, tenant, actor, item_id: int, reason: str) -> InvoiceIte
     return item
 
 
+def reprice_invoice_item(*, tenant, actor, item_id: int, unit_price_minor: int, reason: str) -> InvoiceItem:
+    """Change a PENDING item's unit price (the job behind it was repriced, seed 003 §10.1 "adjust
+    billing"): amount and tax are recomputed at the item's own tax rate. A BILLED item is on an
+    invoice — void that invoice first (409 item_billed); a VOID one is not billed at all."""
+    require_positive("unit_price_minor", unit_price_minor, allow_zero=True)
+    if not (reason or "").strip():
+        raise ValidationFailed("Say why the price changes.", fields={"reason": ["Required."]})
+    with transaction.atomic():
+        item = get_owned(InvoiceItem.objects.select_for_update(), tenant, item_id, what="invoice item")
+        if item.status != InvoiceItem.PENDING:
+            code = "item_billed" if item.status == InvoiceItem.BILLED else "item_void"
+            raise Conflict(f"The item is {item.status}; only a PENDING item can be repriced. Void its invoice first." if code == "item_billed" else "The item is void.",
+                           code=code, extra={"invoice_id": item.invoice_id})
+        before = (item.unit_price_minor, item.amount_minor, item.tax_minor)
+        amount = Money(unit_price_minor, item.currency).times(item.quantity)
+        require_positive("amount_minor", amount.minor, allow_zero=True)
+        item.unit_price_minor, item.amount_minor, item.tax_minor = unit_price_minor, amount.minor, amount.percent(item.tax_rate).minor
+        item.save(update_fields=["unit_price_minor", "amount_minor", "tax_minor"])
+        log_action(tenant=tenant, actor=actor, entity=item, action="billing.item.repriced",
+                   diff={"unit_price_minor": [before[0], item.unit_price_minor], "amount_minor": [before[1], item.amount_minor], "tax_minor": [before[2], item.tax_minor], "reason": [None, reason.strip()[:300]]})
+        emit(tenant, "invoice_item:updated", {"item_id": item.pk, "booking_id": item.booking_id, "amount_minor": item.amount_minor})
+        emit_stats_changed(tenant, "billing")
+    return item
+
+
 def void_items_for_booking(*, tenant, actor, booking_id: int, source: str, reason: str) -> int:
     """A cancelled booking's PENDING items leave billing (seed 003 §4.5); billed ones stay for review."""
     ids = list(InvoiceItem.objects.for_tenant(tenant).filter(booking_id=booking_id, source=source, status=InvoiceItem.PENDING).values_list("pk", flat=True))
