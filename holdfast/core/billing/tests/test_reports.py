@@ -66,3 +66,8 @@ def test_months_are_cut_in_the_tenant_time_zone_across_dst(tenant, customer):
     assert trend == {"2026-02": 0, "2026-03": 0, "2026-04": 2500}
     summary = reports.revenue_summary(tenant, at=dt.datetime(2026, 4, 2, tzinfo=dt.UTC))
     assert summary["paid_this_month_minor"] == 2500 and summary["revenue_last_7_days_minor"] == 2500
+
+
+def test_monthly_trend_has_one_row_per_month_oldest_first(tenant):
+    rows = reports.monthly_trend(tenant, months=6, at=dt.datetime(2026, 4, 15, tzinfo=dt.UTC))
+    assert [r["month"] for r in rows] == ["2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04"]
