@@ -3,6 +3,7 @@ Money is integer minor units plus currency; times are UTC instants (ISO 8601 wit
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -41,7 +42,7 @@ class PetcareServicePatch(Schema):
 
 class PetcareWindow(Schema):
     model_config = STRICT_INPUT
-    day: str = Field(..., pattern="^(mon|tue|wed|thu|fri|sat|sun)$")
+    day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
     start: dt.time
     end: dt.time
 
@@ -335,7 +336,7 @@ class PetcareJobIn(Schema):
     dog_ids: list[int] = Field(default_factory=list, max_length=20)
     price_minor: int | None = Field(None, ge=0, le=10**12)
     notes: str = Field("", max_length=5000)
-    status: str = Field("BOOKED", pattern="^(BOOKED|PENDING)$")
+    status: Literal["BOOKED", "PENDING"] = "BOOKED"
     override: bool = False
     walk_route: list = Field(default_factory=list, max_length=500)
 
@@ -495,14 +496,14 @@ class PetcareInvoiceOut(Schema):
 
 class PetcareMarkPaidIn(Schema):
     model_config = STRICT_INPUT
-    method: str = Field(..., pattern="^(CASH|CARD|CHECK|BANK_TRANSFER|OTHER)$")
+    method: Literal["CASH", "CARD", "CHECK", "BANK_TRANSFER", "OTHER"]
     reference: str = Field("", max_length=200)
 
 
 class PetcareFeedbackIn(Schema):
     model_config = STRICT_INPUT
     message: str = Field(..., min_length=1, max_length=5000)
-    category: str = Field("OTHER", pattern="^(BUG|IDEA|PRAISE|OTHER)$")
+    category: Literal["BUG", "IDEA", "PRAISE", "OTHER"] = "OTHER"
 
 
 class PetcareFeedbackOut(Schema):
