@@ -46,11 +46,11 @@ def _email_after_commit(tenant, notifications) -> None:
     def send():
         import logging
 
-        from django.core.mail import EmailMessage, get_connection
+        from django.core.mail import EmailMessage
 
         try:
-            with get_connection() as conn:
-                conn.send_messages([EmailMessage(subject=f"{brand}: {title}", body=body or title, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]) for to, title, body in rows])
+            for to, title, body in rows:
+                EmailMessage(subject=f"{brand}: {title}", body=body or title, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]).send()
         except Exception:  # the notification is stored; email is best effort
             logging.getLogger("holdfast.notifications").exception("notification email failed")
 
