@@ -29,12 +29,12 @@ class PetcareConfig(AppConfig):
     label = "petcare"
     verbose_name = "Pet care"
     nav_items = [
-        {"label": "Dashboard", "url": "petcare:dashboard", "perm": "petcare.view", "portals": ["admin", "staff"], "vertical": "petcare"},
+        {"label": "Walks overview", "url": "petcare:dashboard", "perm": "petcare.view", "portals": ["admin", "staff"], "vertical": "petcare"},
         {"label": "Jobs", "url": "petcare:jobs", "perm": "petcare.view", "portals": ["admin", "staff"], "vertical": "petcare"},
         {"label": "Clients", "url": "petcare:clients", "perm": "petcare.view", "portals": ["admin", "staff"], "vertical": "petcare"},
         {"label": "Walkers", "url": "petcare:walkers", "perm": "petcare.view", "portals": ["admin", "staff"], "vertical": "petcare"},
         {"label": "Services", "url": "petcare:services", "perm": "petcare.view", "portals": ["admin", "staff"], "vertical": "petcare"},
-        {"label": "Finance", "url": "petcare:finance", "perm": "petcare.invoice.manage", "portals": ["admin"], "vertical": "petcare"},
+        {"label": "Invoicing", "url": "petcare:finance", "perm": "petcare.invoice.manage", "portals": ["admin"], "vertical": "petcare"},
         {"label": "My schedule", "url": "petcare:schedule", "perm": "petcare.view_own", "portals": ["staff"], "vertical": "petcare"},
         {"label": "My walks", "url": "petcare:portal", "perm": "petcare.portal", "portals": ["client"], "vertical": "petcare"},
         {"label": "Feedback", "url": "petcare:feedback", "perm": "petcare.feedback.write", "portals": ["admin", "staff"], "vertical": "petcare"},
