@@ -248,7 +248,15 @@ def walkers(request):
     if request.method == "POST":
         require(request, "petcare.staff.manage")
         try:
-            if request.POST.get("action") == "decide":
+            if request.POST.get("action") == "availability":
+                windows = []
+                for day in range(7):
+                    start, end = request.POST.get(f"start_{day}", "").strip(), request.POST.get(f"end_{day}", "").strip()
+                    if start and end:
+                        windows.append({"day": day, "start": start, "end": end})
+                services.set_availability(tenant=tenant, actor=request.user, walker_id=int(request.POST["walker_id"]), windows=windows)
+                messages.success(request, "Availability saved.")
+            elif request.POST.get("action") == "decide":
                 off, clashes = services.decide_time_off(tenant=tenant, actor=request.user, time_off_id=int(request.POST["time_off_id"]), approve=request.POST.get("approve") == "1")
                 messages.success(request, f"Time off {off.status.lower()}." + (f" Reassign: {', '.join('#' + str(j.pk) for j in clashes)}." if clashes else ""))
             elif form.is_valid():
@@ -259,7 +267,12 @@ def walkers(request):
         except DomainError as exc:
             show_refusal(request, exc)
         return redirect("petcare:walkers")
-    return render(request, "petcare/walkers.html", {"walkers": selectors.walkers(tenant), "form": form, "can_manage": can(request, "petcare.staff.manage"),
+    rows = list(selectors.walkers(tenant))
+    labels = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    for w in rows:
+        by_day = {a.weekday: a for a in w.availability.all()}
+        w.week = [(n, labels[n], by_day[n].start_time.strftime("%H:%M") if n in by_day else "", by_day[n].end_time.strftime("%H:%M") if n in by_day else "") for n in range(7)]
+    return render(request, "petcare/walkers.html", {"walkers": rows, "form": form, "can_manage": can(request, "petcare.staff.manage"),
                                                     "requests": selectors.time_off(tenant, status="REQUESTED"), "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]})
 
 

@@ -201,3 +201,9 @@ def test_admin_completes_a_job_on_the_screen_and_sees_its_item(web_as, tenant, o
     assert b"COMPLETED" in page.content and b"PENDING" in page.content  # the item is PENDING
     r = admin.post(reverse("petcare:job_action", args=[job.pk, "price"]), {"price": "20.00"}, follow=True)
     assert b"price is locked" in r.content
+
+
+def test_admin_sets_a_walkers_week_on_the_screen(web_as, tenant, owner, walker):
+    r = web_as(owner).post(reverse("petcare:walkers"), {"action": "availability", "walker_id": walker.pk, "start_0": "07:00", "end_0": "12:00", "start_5": "09:00", "end_5": "11:00"})
+    assert r.status_code == 302
+    assert [(a.weekday, a.start_time.hour, a.end_time.hour) for a in walker.availability.all()] == [(0, 7, 12), (5, 9, 11)]
