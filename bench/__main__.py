@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import load, setup_db
+from . import load, petcare, setup_db
 
 HERE = Path(__file__).resolve().parent
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
@@ -42,7 +42,8 @@ def free_port() -> int:
 
 
 def start_server(url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "DB_CONN_MAX_AGE": "600", "DJANGO_SETTINGS_MODULE": "holdfast.config.settings", "LOG_LEVEL": "ERROR"}
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "DB_CONN_MAX_AGE": "600", "DJANGO_SETTINGS_MODULE": "holdfast.config.settings", "LOG_LEVEL": "ERROR",
+           "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}  # notification emails are built, not printed
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     proc = subprocess.Popen([gunicorn, "bench.wsgi:application", "--preload", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning"], env=env)
     for _ in range(150):
@@ -157,6 +158,8 @@ def main() -> int:
     results["booking_cost_10k"] = {**booking_cost(tenant, user, d_ids, 0), "blocks_in_table": Block.objects.count()}
 
     print("(a) contested holds over HTTP …")
+    pet_http = petcare.seed(tenant, user)
+    pet_raw = {**pet_http, "walkers": petcare.seed_raw_walkers(tenant, user)}
     _, http_ids = setup_db.seed_resources(tenant, "http", 100)
     _, raw_ids = setup_db.seed_resources(tenant, "raw", 100)
     connection.close()
@@ -174,6 +177,14 @@ def main() -> int:
         results["double_sales"] = double_sales()
         print("(a') availability reads over HTTP …")
         results["availability_reads_http_c16"] = load.run_threads(16, SECONDS, lambda i: load.http_read_worker(port, token, http_ids, seed=7 + i))
+        print("(g) contested walker assignments over HTTP …")
+        pet = {}
+        for c in (16, 64):
+            h = load.run_threads(c, SECONDS, lambda i, c=c: petcare.http_worker(port, token, pet_http, seed=2000 * c + i))
+            r = load.run_threads(c, SECONDS, lambda i, c=c: petcare.raw_worker(url, tenant.pk, pet_raw, seed=2000 * c + i))
+            pet[str(c)] = {"http": h, "raw_sql": r, "ratio_to_raw": round(h["per_second"] / r["per_second"], 2) if r["per_second"] else None}
+        results["contested_walker_jobs"] = pet
+        results["walker_double_bookings"] = petcare.double_bookings()
         results["web_worker_peak_rss_mb"] = worker_peak_rss_mb(server.pid)
     finally:
         server.terminate()
@@ -233,6 +244,12 @@ def print_table(r: dict) -> None:
         rows.append((f"(a) contested holds, HTTP, c={c}", f"{h['per_second']}/s committed, p50 {h['p50_ms']} ms, p99 {h['p99_ms']} ms, {h['refused']} refused, {h['errors']} errors{target}"))
         rows.append((f"    same transaction, raw psycopg, c={c}", f"{raw['per_second']}/s, p50 {raw['p50_ms']} ms, p99 {raw['p99_ms']} ms -> ratio {v['ratio_to_raw']}"))
     rows.append(("    double sales", f"{r.get('double_sales')} (after all phases: {r.get('double_sales_final')})"))
+    for c, v in r.get("contested_walker_jobs", {}).items():
+        h, raw = v["http"], v["raw_sql"]
+        rows.append((f"(g) contested walker jobs, HTTP, c={c}", f"{h['per_second']}/s booked, p50 {h['p50_ms']} ms, p99 {h['p99_ms']} ms, {h['refused']} refused ({h['outcomes']}), {h['errors']} errors"))
+        rows.append((f"    same transaction, raw psycopg, c={c}", f"{raw['per_second']}/s, p50 {raw['p50_ms']} ms, p99 {raw['p99_ms']} ms -> ratio {v['ratio_to_raw']}"))
+    if "walker_double_bookings" in r:
+        rows.append(("    walker double bookings", str(r["walker_double_bookings"])))
     if "availability_reads_http_c16" in r:
         a = r["availability_reads_http_c16"]
         rows.append(("(a') availability reads, HTTP, c=16", f"{a['requests_per_second']}/s, p50 {a['p50_ms']} ms, p99 {a['p99_ms']} ms (target ≥800/s)"))
