@@ -16,7 +16,7 @@ from django.db import transaction
 
 from holdfast.core.audit.services import log_action
 from holdfast.core.customers.models import Customer
-from holdfast.core.events.services import emit, emit_stats_changed
+from holdfast.core.events.services import emit, emit_stats_changed, notify_members_with
 from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit.clock import now
 from holdfast.kit.errors import Conflict, ValidationFailed
@@ -342,6 +342,8 @@ def flag_overdue_invoices(*, at: dt.datetime | None = None) -> int:
                     continue
                 invoice = Invoice.objects.get(pk=invoice_id)
                 emit(tenant, "invoice:overdue", {"invoice_id": invoice.pk, "number": invoice.number, "due_date": invoice.due_date, "customer_id": invoice.customer_id})
+                notify_members_with(tenant, "billing.manage", event_type="invoice:overdue", title=f"Invoice {invoice.display_number} is overdue",
+                                    body=f"{invoice.customer.name}, due {invoice.due_date:%d %b %Y}.", data={"invoice_id": invoice.pk}, email=True)
                 emit_stats_changed(tenant, "billing")
                 flagged += 1
     return flagged

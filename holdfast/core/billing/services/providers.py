@@ -27,6 +27,7 @@ from .payments import invoice_payment_binding, record_payment
 
 TOLERANCE_SECONDS = 300
 PAID_EVENTS = {"payment_intent.succeeded", "checkout.session.completed", "charge.succeeded", "invoice.paid"}
+FAILED_EVENTS = {"payment_intent.payment_failed", "charge.failed", "invoice.payment_failed", "checkout.session.async_payment_failed"}
 
 
 class WebhookRefused(DomainError):
@@ -91,6 +92,8 @@ def handle_stripe_webhook(payload: bytes, signature_header: str) -> dict:
 
 
 def _apply(tenant, event_type: str, obj: dict, metadata: dict, event_id: str):
+    if event_type in FAILED_EVENTS:
+        return _payment_failed(tenant, obj, metadata), None
     if event_type not in PAID_EVENTS:
         return "ignored", None
     invoice = None
@@ -116,3 +119,20 @@ def _apply(tenant, event_type: str, obj: dict, metadata: dict, event_id: str):
     payment = record_payment(**common, invoice_ids=[invoice.pk])
     invoice.refresh_from_db()
     return ("invoice_paid" if invoice.status == Invoice.PAID else "partially_paid"), payment
+
+
+def _payment_failed(tenant, obj: dict, metadata: dict) -> str:
+    """A failed card payment changes no money; the admins are told (stored, shown, emailed: seed 003 §7)."""
+    from holdfast.core.audit.models import SystemLog
+    from holdfast.core.events.services import emit, notify_members_with
+
+    invoice = None
+    if str(metadata.get("invoice_id", "")).isdigit():
+        invoice = Invoice.objects.for_tenant(tenant).select_related("customer").filter(pk=int(metadata["invoice_id"])).first()
+    reason = str((obj.get("last_payment_error") or {}).get("message") or obj.get("failure_message") or "the card was declined")[:300]
+    label = f"{invoice.display_number} of {invoice.customer.name}" if invoice else "an unknown invoice"
+    notify_members_with(tenant, "billing.record_payment", event_type="payment:failed", title=f"A card payment failed: {label}", body=reason,
+                        data={"invoice_id": invoice.pk if invoice else None}, email=True)
+    emit(tenant, "payment:failed", {"invoice_id": invoice.pk if invoice else None, "reason": reason})
+    SystemLog.objects.create(tenant=tenant, log_type="PAYMENT", severity="WARN", message=f"Stripe payment failed for {label}: {reason}"[:500], metadata={"invoice_id": invoice.pk if invoice else None})
+    return "payment_failed" if invoice else "payment_failed_unmatched"

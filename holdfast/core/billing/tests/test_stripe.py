@@ -88,3 +88,29 @@ def test_unhandled_event_types_are_stored_and_ignored(stripe_tenant, customer):
     inv = invoice(stripe_tenant, customer)
     assert _post(_event(stripe_tenant, inv, event_id="evt_x", type_="customer.created")).json()["outcome"] == "ignored"
     assert ProviderEvent.objects.filter(event_id="evt_x").exists() and not Payment.objects.exists()
+
+
+def test_failed_card_payment_changes_no_money_and_tells_the_admins(stripe_tenant, customer, owner):
+    from holdfast.core.audit.models import SystemLog
+    from holdfast.core.events.models import Notification
+
+    inv = invoice(stripe_tenant, customer, 5000)
+    r = _post(_event(stripe_tenant, inv, event_id="evt_fail", type_="payment_intent.payment_failed"))
+    assert r.status_code == 200 and r.json()["outcome"] == "payment_failed"
+    inv.refresh_from_db()
+    assert inv.status == Invoice.PENDING and not Payment.objects.exists()
+    assert Notification.objects.filter(recipient=owner, event_type="payment:failed").exists()
+    assert SystemLog.objects.filter(tenant=stripe_tenant, log_type="PAYMENT", severity="WARN").exists()
+
+
+def test_overdue_sweep_tells_the_admins_once(stripe_tenant, customer, owner):
+    import datetime as dt
+
+    from holdfast.core.billing import services
+    from holdfast.core.events.models import Notification
+
+    inv = invoice(stripe_tenant, customer, 5000)
+    Invoice.objects.filter(pk=inv.pk).update(due_date=dt.date(2020, 1, 1))
+    assert services.flag_overdue_invoices() >= 1
+    services.flag_overdue_invoices()
+    assert Notification.objects.filter(recipient=owner, event_type="invoice:overdue").count() == 1
