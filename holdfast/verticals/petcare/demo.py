@@ -56,7 +56,7 @@ def _seed(tenant, users) -> None:
         user = users.get(key)
         if user is None:
             email = f"{key}@{tenant.slug}.demo"
-            user = get_user_model().objects.filter(email=email).first() or get_user_model().objects.create_user(email=email, password="demo-pass-123", full_name=name)
+            user = get_user_model().objects.filter(email=email).first() or get_user_model().objects.create_user(email=email, password="holdfast-demo", full_name=name)
             Membership.objects.get_or_create(user=user, tenant=tenant, defaults={"role": staff_role})
         walker = services.create_walker(tenant=tenant, actor=admin, user_id=user.pk, name=name, phone=f"07700 90{n:04d}", years_experience=2 + n, skills=["first aid"] if n % 2 == 0 else [],
                                         service_ids=[s.pk for s in catalogue] if n else [catalogue[0].pk, catalogue[1].pk, catalogue[2].pk])
