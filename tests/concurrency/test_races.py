@@ -77,7 +77,7 @@ def _without_constraint(table, name, definition):
     return Dropped()
 
 
-EXCLUSION = "EXCLUDE USING gist (resource_id WITH =, tstzrange(starts_at, coalesce(ends_at, 'infinity'::timestamptz), '[)') WITH &&) WHERE (active)"
+EXCLUSION = "EXCLUDE USING gist (tenant_id WITH =, resource_id WITH =, tstzrange(starts_at, coalesce(ends_at, 'infinity'::timestamptz), '[)') WITH &&) WHERE (active)"
 CHECK = 'CHECK ("occupied" <= ("capacity" - "held"))'
 
 
