@@ -101,6 +101,23 @@ def quote_params(facility: Facility, *, start_date, end_date, pallets: int, feat
             "currency": facility.currency, "country": facility.country, "region": facility.region}
 
 
+def preview_booking(*, tenant, facility_pk: int, start_date, end_date, pallets, features=None, pallet_height_cm=None, pallet_width_cm=None) -> dict:
+    """The booking wizard's live quote: the request checked as hold_booking checks it, priced from the
+    current rules (rows split at every rate and tax change), with the pallets free on every day and what
+    the first day's slot asks before confirmation. Writes nothing."""
+    from ..selectors import free_pallets
+
+    facility = get_owned(Facility.objects.select_related("site").filter(is_deleted=False), tenant, facility_pk, what="facility")
+    clean = clean_request(facility, start_date=start_date, end_date=end_date, pallets=pallets, features=features or [], pallet_height_cm=pallet_height_cm, pallet_width_cm=pallet_width_cm)
+    result = billing.quote(tenant, **quote_params(facility, start_date=start_date, end_date=end_date, pallets=clean["pallets"], features=clean["features"]))
+    first = DailyCapacity.objects.filter(pool_id=facility.pool_id, date=start_date).first()
+    policy = first.policy() if first else {}
+    deposit = (policy.get("deposit_minor") or 0) if policy.get("deposit_required") else 0
+    return {"currency": result.currency, "lines": result.lines, "base_price_minor": sum(x["amount_minor"] for x in result.lines if x["kind"] == "BASE"),
+            "features_price_minor": sum(x["amount_minor"] for x in result.lines if x["kind"] != "BASE"), "tax_minor": result.tax_minor, "total_minor": result.total_minor,
+            "free_pallets": free_pallets(facility, start_date, end_date), "deposit_minor": deposit, "prepayment_required": bool(policy.get("prepayment_required"))}
+
+
 def _customer_for(tenant, actor, customer_id: int | None) -> Customer:
     """Customers book for themselves (their customer record is made on first booking); staff name one."""
     own = Customer.objects.for_tenant(tenant).filter(user=actor).first() if getattr(actor, "pk", None) else None
