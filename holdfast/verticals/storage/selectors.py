@@ -301,3 +301,8 @@ def board(tenant, actor, *, facility_pk: int | None = None) -> dict:
     from .models import BOOKING_STATES
 
     return {status: list(qs.filter(booking__status=status)[:50]) for status in BOOKING_STATES if status != "NEW"}
+
+
+def get_media(tenant, pk) -> FacilityMedia:
+    """A shown photo or document of a facility that is not deleted."""
+    return get_owned(FacilityMedia.objects.filter(is_deleted=False, facility__is_deleted=False), tenant, pk, what="file")

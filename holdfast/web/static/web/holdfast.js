@@ -15,7 +15,7 @@
     "apartments.addon:created", "apartments.addon:updated", "apartments.apartment:added", "apartments.apartment:removed", "apartments.apartment:updated",
     "apartments.booking:assigned", "apartments.booking:configured", "apartments.booking:created", "apartments.booking:paid", "apartments.booking:repriced",
     "apartments.category:created", "apartments.package:created", "apartments.package:updated", "apartments.project:created", "apartments.project:updated",
-    "invoice:rejected", "storage.booking:extended", "storage.booking:hold", "storage.company:created", "storage.company:updated",
+    "invoice:rejected", "storage.booking:cancel", "storage.booking:confirm", "storage.booking:expire", "storage.booking:extended", "storage.booking:hold", "storage.company:created", "storage.company:updated",
     "storage.facility:created", "storage.facility:updated", "storage.feature:created", "storage.receipt:recorded", "storage.slots:changed",
     "availability:changed", "booking:created", "booking:deleted", "booking:updated", "client:created",
     "client:updated", "credit_note:created", "estate.booking:approve", "estate.booking:cancel", "estate.booking:complete", "estate.booking:expire", "estate.booking:hold_requested", "estate.booking:reject",
