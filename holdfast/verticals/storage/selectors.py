@@ -181,9 +181,12 @@ def total_minor(tenant, storage: StorageBooking) -> int:
 
 
 def required_before_confirmation(tenant, storage: StorageBooking) -> int:
+    """The slot's deposit, or the whole total with prepayment; never more than the total (a deposit
+    above a small booking's price would otherwise block it for good: pay_booking refuses more than is owed)."""
+    total = total_minor(tenant, storage)
     if storage.prepayment_required:
-        return total_minor(tenant, storage)
-    return storage.deposit_minor
+        return total
+    return min(storage.deposit_minor, total)
 
 
 def owed_minor(tenant, storage: StorageBooking) -> int:

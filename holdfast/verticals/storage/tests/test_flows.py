@@ -279,3 +279,13 @@ def test_the_status_history_is_append_only(tenant, manager, held):
         pytest.skip("the append-only trigger is PostgreSQL's")
     with pytest.raises(DatabaseError), transaction.atomic():
         BookingStatusHistory.objects.filter(pk=row.pk).update(to_status="CANCELLED")
+
+
+def test_a_deposit_above_the_price_asks_only_the_price(tenant, manager, shipper, tomorrow):
+    """A slot's deposit larger than a small booking's total used to block it for good (pay_booking refuses
+    more than is owed, confirmation wanted the whole deposit)."""
+    facility = FacilityFactory(tenant=tenant, rate_minor=100, policy={"deposit_required": True, "deposit_minor": 10_000})
+    booked = hold(tenant, shipper[0], facility, tomorrow, days=1, pallets=1)
+    assert selectors.booking_money(tenant, booked)["required_before_confirmation_minor"] == 100
+    services.pay_booking(tenant=tenant, actor=manager, booking_id=booked.pk, amount_minor=100)
+    assert services.confirm_booking(tenant=tenant, actor=manager, booking_id=booked.pk).status == "CONFIRMED"
