@@ -1,7 +1,8 @@
 """The storage booking flow on the engine: hold, confirm, cancel, expire, extend (seed 002 S008/S009).
 
 Every step is one transaction. Lock order (the engine's): booking row -> the facility's day rows in
-date order -> hold row -> price quote -> invoices/payments, also in the sweeper's path (day rows ->
+date order -> hold row -> price quote -> invoices/payments (a new booking's quote is written before
+its day rows are locked: nobody else can hold a row that does not exist yet), also in the sweeper's path (day rows ->
 hold -> booking), so two steps never wait on each other in a cycle. A lock not had in time is 503
 busy_retry; a day that is short is 409 capacity_exceeded; nothing changes either way.
 """
@@ -149,6 +150,9 @@ def hold_booking(*, tenant, actor, facility_pk: int, start_date: dt.date, end_da
         ref = business_id("SB")
         booking = engine.create_booking(tenant=tenant, actor=actor, flow="storage", customer_id=customer.pk, site_id=facility.site_id, reference=ref, notes=notes or "",
                                         data={"facility_id": facility.facility_id})
+        # Priced before the day rows are locked: the quote is a new row nobody else can hold, and the
+        # day-row lock (what every concurrent booking of these days waits on) stays as short as it can.
+        billing.price_booking(tenant=tenant, actor=actor, booking_id=booking.pk, source=SOURCE, customer_id=customer.pk, **params)
         booking = engine.transition(tenant=tenant, actor=actor, booking_id=booking.pk, name="hold", pool_id=facility.pool_id, quantity=clean["pallets"],
                                     start_date=start_date, end_date=end_date, ttl_minutes=facility.hold_ttl_minutes)
         first = DailyCapacity.objects.get(pool_id=facility.pool_id, date=start_date)  # locked by the hold
@@ -158,7 +162,6 @@ def hold_booking(*, tenant, actor, facility_pk: int, start_date: dt.date, end_da
             pallet_width_cm=clean["pallet_width_cm"], currency=facility.currency, deposit_minor=(policy["deposit_minor"] or 0) if policy["deposit_required"] else 0,
             prepayment_required=policy["prepayment_required"], policy=policy, created_at=booking.created_at,
         )
-        billing.price_booking(tenant=tenant, actor=actor, booking_id=booking.pk, source=SOURCE, customer_id=customer.pk, **params)
         log_action(tenant=tenant, actor=actor, entity=storage, action="storage.booking.held",
                    diff={"status": [None, HELD], "pallets": [None, clean["pallets"]], "dates": [None, [start_date.isoformat(), end_date.isoformat()]]})
         emit(tenant, "storage.booking:hold", {"booking_id": booking.pk, "facility_id": facility.pk, "pallets": clean["pallets"], "expires_at": booking.hold.expires_at})
