@@ -2,7 +2,7 @@
 
 Runs in a fresh database `<DATABASE_URL name>_bench` (dropped and recreated), prints a table and
 writes bench/results/<UTC timestamp>.json. BENCH_SECONDS (default 8) sets each load phase's length;
-BENCH_MILLION=0 skips the 1M-block phase.
+BENCH_MILLION=0 skips the 1M-block phase. Phase (h) (bench/storage.py) races storage pallet bookings.
 """
 from __future__ import annotations
 
@@ -219,6 +219,11 @@ def main() -> int:
     setup_db.seed_blocks(tenant.pk, cal_ids, 146, "2033-01-01")
     results["calendar_200x31"] = timed(lambda: selectors.calendar_matrix(tenant, cal_site, dt.date(2033, 6, 1), 31), 20)
 
+    print("(h) contested multi-day pallet bookings (storage) …")
+    from . import storage
+
+    results["storage_pallet_bookings"] = storage.run(url, tenant, user, token, SECONDS, start_server, free_port)
+
     if MILLION:
         print("(d) booking cost with 1M blocks (seeding …)")
         missing = 1_000_000 - Block.objects.count()
@@ -264,6 +269,10 @@ def print_table(r: dict) -> None:
         rows.append(("(d) booking+confirm, 1M blocks", f"{r['booking_cost_1m']['mean_ms']} ms mean -> {r['booking_cost_ratio_1m_over_10k']}× (target ≤1.2×)"))
     for k, v in r.get("statements", {}).items():
         rows.append((f"(e) SQL statements: {k}", str(v)))
+    for c, v in r.get("storage_pallet_bookings", {}).items():
+        s, raw = v["http"], v["raw_sql"]
+        rows.append((f"(h) contested 3-day pallet holds, HTTP, c={c}", f"{s['per_second']}/s committed, p50 {s['p50_ms']} ms, p99 {s['p99_ms']} ms, {s['refused']} refused, {s['errors']} errors"))
+        rows.append((f"    same day-row work, raw psycopg, c={c}", f"{raw['per_second']}/s, p50 {raw['p50_ms']} ms, p99 {raw['p99_ms']} ms -> ratio {v['ratio_to_raw']}, oversold days {v['oversold_days']}"))
     rows.append(("(f) web worker peak RSS", f"{r.get('web_worker_peak_rss_mb')} MB (target <200 MB)"))
     width = max(len(a) for a, _ in rows)
     print()

@@ -12,6 +12,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so live-server threads see the same data; pytest-django suffixes it per xdist worker.
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("HOLDFAST_SQLITE_TEST_NAME", "/tmp/holdfast-test-sqlite.db")}
 DEBUG = False
+# Uploads made by tests land in a throw-away directory, never in the working tree or var/.
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = tempfile.mkdtemp(prefix="holdfast-test-media-")
 # Hashing cost is not what these tests are about; a dedicated test checks argon2 is the default.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.Argon2PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

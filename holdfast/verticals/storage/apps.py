@@ -15,7 +15,15 @@ PERMISSIONS = {
 class StorageConfig(AppConfig):
     name = "holdfast.verticals.storage"
     label = "storage"
-    nav_items: list = []  # the storage screens are not built yet (see the report); no menu entries until they exist
+    nav_items = [
+        {"label": "Storage bookings", "url": "storage:board", "perm": "storage.view", "portals": ["admin", "staff", "platform"], "vertical": "storage"},
+        {"label": "Capacity", "url": "storage:calendar", "perm": "storage.view", "portals": ["admin", "staff", "platform"], "vertical": "storage"},
+        {"label": "Facilities", "url": "storage:facilities", "perm": "storage.view", "portals": ["admin", "staff", "platform"], "vertical": "storage"},
+        {"label": "Storage money", "url": "storage:money", "perm": "storage.view", "portals": ["admin", "staff", "platform"], "vertical": "storage"},
+        {"label": "Prices & taxes", "url": "storage:prices", "perm": "storage.view", "portals": ["admin", "staff", "platform"], "vertical": "storage"},
+        {"label": "Find storage", "url": "storage:finder", "perm": "storage.booking.create", "portals": ["client"], "vertical": "storage"},
+        {"label": "My storage", "url": "storage:my_bookings", "perm": "storage.booking.create", "portals": ["client"], "vertical": "storage"},
+    ]
 
     def ready(self):
         from holdfast.core.accounts.permissions import extend_builtin_role, register_permissions

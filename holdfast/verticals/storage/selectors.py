@@ -181,9 +181,12 @@ def total_minor(tenant, storage: StorageBooking) -> int:
 
 
 def required_before_confirmation(tenant, storage: StorageBooking) -> int:
+    """The slot's deposit, or the whole total with prepayment; never more than the total (a deposit
+    above a small booking's price would otherwise block it for good: pay_booking refuses more than is owed)."""
+    total = total_minor(tenant, storage)
     if storage.prepayment_required:
-        return total_minor(tenant, storage)
-    return storage.deposit_minor
+        return total
+    return min(storage.deposit_minor, total)
 
 
 def owed_minor(tenant, storage: StorageBooking) -> int:
@@ -220,3 +223,89 @@ def _json_contains_ok() -> bool:
     from django.db import connection
 
     return connection.vendor == "postgresql"
+
+
+# ---------------------------------------------------------------- read models for the API and the screens
+
+def price_parts(tenant, storage: StorageBooking) -> dict:
+    """The seed's aggregates from the pricing rows: base price (BookingPricing), features price, tax, total."""
+    quote = quote_of(tenant, storage)
+    lines = list(quote.lines.all()) if quote else []
+    return {"lines": lines, "locked": bool(quote and quote.locked), "base_price_minor": sum(x.amount_minor for x in lines if x.kind == "BASE"),
+            "features_price_minor": sum(x.amount_minor for x in lines if x.kind != "BASE"), "tax_minor": quote.tax_minor if quote else 0,
+            "total_minor": quote.total_minor if quote else 0}
+
+
+def booking_summary(tenant, storage: StorageBooking) -> dict:
+    """One booking as the API and the screens show it: the stored fields, the hold, the price aggregates and the money."""
+    booking, hold = storage.booking, storage.booking.hold
+    parts = price_parts(tenant, storage)
+    money = booking_money(tenant, storage)
+    return {
+        "id": storage.pk, "booking_ref": storage.booking_ref, "facility_id": storage.facility_id, "facility_name": storage.facility.name, "customer_id": storage.customer_id,
+        "customer_name": storage.customer.name, "status": booking.status, "pallets": booking.quantity, "check_in": booking.start_date, "check_out": booking.end_date,
+        "days": (booking.end_date - booking.start_date).days if booking.start_date and booking.end_date else 0, "features": storage.features or [],
+        "pallet_height_cm": storage.pallet_height_cm, "pallet_width_cm": storage.pallet_width_cm, "currency": storage.currency, "deposit_minor": storage.deposit_minor,
+        "prepayment_required": storage.prepayment_required, "policy": storage.policy or {}, "cancellation_fee_minor": storage.cancellation_fee_minor, "booking_ts": storage.booking_ts,
+        "hold_status": hold.status if hold else None, "hold_expires_at": hold.expires_at if hold else None, "hold_reason": hold.reason if hold else "",
+        "version": booking.version, "created_at": storage.created_at, "price_locked": parts["locked"], "base_price_minor": parts["base_price_minor"],
+        "features_price_minor": parts["features_price_minor"], "tax_minor": parts["tax_minor"], "total_minor": parts["total_minor"], "paid_minor": money["paid_minor"],
+        "outstanding_minor": money["outstanding_minor"], "required_before_confirmation_minor": money["required_before_confirmation_minor"],
+    }
+
+
+def storage_invoices(tenant, actor, *, customer_id: int | None = None, status: str | None = None):
+    """Storage invoices with their amounts; a customer sees only their own."""
+    qs = Invoice.objects.for_tenant(tenant).filter(source=SOURCE).exclude(status=Invoice.DRAFT).select_related("customer")
+    if actor is not None and not has_perm(actor, tenant, "storage.view"):
+        qs = qs.filter(customer__user=actor)
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    if status:
+        qs = qs.filter(status=status)
+    return billing_selectors.with_amounts(qs).order_by("-id")
+
+
+def storage_receipts(tenant, actor, *, customer_id: int | None = None):
+    qs = Payment.objects.for_tenant(tenant).filter(source=SOURCE, status=Payment.RECEIVED).select_related("customer")
+    if actor is not None and not has_perm(actor, tenant, "storage.view"):
+        qs = qs.filter(customer__user=actor)
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    return billing_selectors.with_payment_amounts(qs).order_by("-paid_at", "-id")
+
+
+def price_rules(tenant):
+    """Storage's price rules: base (per pallet per day) and every feature code; newest first."""
+    from holdfast.core.billing.models import PriceRule
+
+    codes = ["base", *features(tenant).values_list("code", flat=True)]
+    return PriceRule.objects.for_tenant(tenant).filter(product_code__in=codes).order_by("product_code", "-effective_from", "-id")
+
+
+def tax_rules(tenant):
+    from holdfast.core.billing.models import TaxRule
+
+    return TaxRule.objects.for_tenant(tenant).order_by("country", "region", "-effective_from", "-id")
+
+
+def calendar(facility: Facility, start_date: dt.date, days: int = 28, *, now=None) -> list[dict]:
+    """The operator's capacity calendar: one cell per day, with its fill band (colour by fill)."""
+    rows = slots(facility, start_date, start_date + dt.timedelta(days=days), now=now)
+    for row in rows:
+        fill = row["fill"]
+        row["band"] = "closed" if not row["open"] else "full" if row["available"] <= 0 else "high" if fill >= 0.8 else "mid" if fill >= 0.5 else "low"
+    return rows
+
+
+def board(tenant, actor, *, facility_pk: int | None = None) -> dict:
+    """The bookings board: bookings by status (the seed's words), newest first."""
+    qs = bookings_for(tenant, actor, facility_pk=facility_pk)
+    from .models import BOOKING_STATES
+
+    return {status: list(qs.filter(booking__status=status)[:50]) for status in BOOKING_STATES if status != "NEW"}
+
+
+def get_media(tenant, pk) -> FacilityMedia:
+    """A shown photo or document of a facility that is not deleted."""
+    return get_owned(FacilityMedia.objects.filter(is_deleted=False, facility__is_deleted=False), tenant, pk, what="file")

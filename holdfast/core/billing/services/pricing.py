@@ -14,9 +14,10 @@ Calculation. The rule that wins on the first day decides the product's calculati
   - FLAT: rate × quantity once, regardless of duration (the base price's quantity is 1, and so is
     an extra's marked `flat_once`: a fixed charge regardless of quantity and duration).
   - PERCENTAGE_ON_BASE (extras only): percent of the base subtotal.
-Tax: the tax rule in force on the first day for the quote's site and country/region (a rule of that
-site beats every tenant-wide rule; see resolve_tax), applied to every line (base and extras) and
-rounded per line; the document's tax is the sum of its lines' tax.
+Tax: the tax rule in force for the quote's site and country/region (a rule of that site beats every
+tenant-wide rule; see resolve_tax), per period: a per-day line is also split where the tax rule in
+force changes and is taxed at the rule of its days; a FLAT or percentage line is taxed at the rule
+in force on the first day. Rounded per line; the document's tax is the sum of its lines' tax.
 Rounding: one rule (holdfast.kit.money): each line is rounded once, half up.
 
 Prices are recomputed while a quote is unlocked and frozen when the vertical locks it; changing a
@@ -131,7 +132,7 @@ def _no_price(code: str, day: dt.date):
     return ValidationFailed(f"No price rule covers {what} on {day.isoformat()}.", code="no_price_rule", fields={"price": [f"Add a price rule for {what} covering {day.isoformat()}."]})
 
 
-def _price_product(rules, *, code: str, kind: str, start: dt.date, end: dt.date, quantity: int, currency: str, site_id, resource_type_id, base_subtotal: int, flat_once: bool = False) -> list[dict]:
+def _price_product(rules, *, code: str, kind: str, start: dt.date, end: dt.date, quantity: int, currency: str, site_id, resource_type_id, base_subtotal: int, flat_once: bool = False, tax_on=None) -> list[dict]:
     first = winning_rule(rules, start, site_id=site_id, resource_type_id=resource_type_id)
     if first is None:
         raise _no_price(code, start)
@@ -145,18 +146,19 @@ def _price_product(rules, *, code: str, kind: str, start: dt.date, end: dt.date,
             raise ValidationFailed("The base price cannot be a percentage of itself.", code="invalid_price_rule")
         amount = Money(base_subtotal, currency).percent(first.percent).minor
         return [{**common, "rule": first, "description": f"{first.name} ({first.percent.normalize()}% of base)", "date_from": start, "date_to": end, "days": (end - start).days, "quantity": 1, "rate_minor": None, "percent": first.percent, "amount_minor": amount}]
-    # PER_UNIT_PER_DAY: split where the winning per-day rule changes.
+    # PER_UNIT_PER_DAY: split where the winning per-day rule changes, and where the tax rule does.
     lines: list[dict] = []
     day = start
     while day < end:
         rule = winning_rule(rules, day, site_id=site_id, resource_type_id=resource_type_id, calculation=PriceRule.PER_UNIT_PER_DAY)
         if rule is None:
             raise _no_price(code, day)
-        if lines and lines[-1]["rule"].pk == rule.pk and lines[-1]["date_to"] == day:
+        tax = tax_on(day) if tax_on else None
+        if lines and lines[-1]["rule"].pk == rule.pk and lines[-1]["date_to"] == day and lines[-1].get("_tax") is tax:
             lines[-1]["date_to"] = day + dt.timedelta(days=1)
             lines[-1]["days"] += 1
         else:
-            lines.append({**common, "rule": rule, "description": rule.name, "date_from": day, "date_to": day + dt.timedelta(days=1), "days": 1, "quantity": quantity, "rate_minor": rule.amount_minor, "percent": None})
+            lines.append({**common, "rule": rule, "description": rule.name, "date_from": day, "date_to": day + dt.timedelta(days=1), "days": 1, "quantity": quantity, "rate_minor": rule.amount_minor, "percent": None, "_tax": tax})
         day += dt.timedelta(days=1)
     for line in lines:
         line["amount_minor"] = Money(line["rate_minor"], currency).times(line["quantity"] * line["days"]).minor
@@ -199,14 +201,28 @@ def quote(tenant, *, start_date: dt.date, end_date: dt.date, units: int = 1, ext
     by_code: dict[str, list] = {}
     for rule in rules:
         by_code.setdefault(rule.product_code, []).append(rule)
-    scope = {"site_id": site_id, "resource_type_id": resource_type_id, "currency": currency, "start": start_date, "end": end_date}
+    place = {"country": tenant.country if country is None else country, "region": tenant.region if region is None else region, "site_id": site_id}
+    taxes: dict[dt.date, object] = {}
+
+    def tax_on(day: dt.date):
+        """The tax rule in force on `day` (resolve_tax), remembered while it cannot change: a rule's
+        effective dates are whole days, so one look-up per distinct day is all that is needed."""
+        if day not in taxes:
+            taxes[day] = resolve_tax(tenant, day=day, **place)
+        return taxes[day]
+
+    tax_changes = _tax_change_days(tenant, start_date, end_date)
+    tax_for_day = (lambda day: tax_on(max((d for d in tax_changes if d <= day), default=start_date)))
+    scope = {"site_id": site_id, "resource_type_id": resource_type_id, "currency": currency, "start": start_date, "end": end_date, "tax_on": tax_for_day}
     lines = _price_product(by_code.get(BASE_CODE, []), code=BASE_CODE, kind=PriceLine.BASE, quantity=units, base_subtotal=0, **scope)
     base_subtotal = sum(line["amount_minor"] for line in lines)
     for extra in extras:
         lines += _price_product(by_code.get(extra["code"], []), code=extra["code"], kind=PriceLine.EXTRA, quantity=extra["quantity"], base_subtotal=base_subtotal, flat_once=extra.get("flat_once", False), **scope)
-    tax = resolve_tax(tenant, day=start_date, country=tenant.country if country is None else country, region=tenant.region if region is None else region, site_id=site_id)
     result = QuoteResult(currency=currency)
     for position, line in enumerate(lines):
+        # Tax per period: a per-day line carries the rule in force on its days (lines split where it
+        # changes); a FLAT or percentage line is taxed at the rule in force on the booking's first day.
+        tax = line.pop("_tax") if "_tax" in line else tax_for_day(start_date)
         line["position"] = position
         line["tax_name"] = tax.name if tax else ""
         line["tax_rate"] = tax.rate if tax else Decimal("0")
@@ -215,6 +231,17 @@ def quote(tenant, *, start_date: dt.date, end_date: dt.date, units: int = 1, ext
         result.tax_minor += line["tax_minor"]
     result.lines = lines
     return result
+
+
+def _tax_change_days(tenant, start_date: dt.date, end_date: dt.date) -> list[dt.date]:
+    """The first day and every day inside [start_date, end_date) on which some tax rule starts or ends:
+    between two of them the tax rule in force cannot change."""
+    rows = TaxRule.objects.for_tenant(tenant).filter(is_active=True).filter(
+        Q(effective_from__gt=start_date, effective_from__lt=end_date) | Q(effective_to__gt=start_date, effective_to__lt=end_date)).values_list("effective_from", "effective_to")
+    days = {start_date}
+    for starts, ends in rows:
+        days.update(d for d in (starts, ends) if d is not None and start_date < d < end_date)
+    return sorted(days)
 
 
 # ---------------------------------------------------------------- quotes attached to bookings

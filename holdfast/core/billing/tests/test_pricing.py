@@ -154,3 +154,19 @@ def test_rule_change_reprices_only_quotes_it_can_touch(tenant):
     assert extra.reprice_outcome["repriced"] == [june.pk]
     june.refresh_from_db()
     assert june.total_minor == 2 * 500 + 300
+
+
+@pytest.mark.django_db
+def test_a_stay_across_a_tax_change_is_taxed_per_period(tenant):
+    """A per-day line is split where the tax rule in force changes; each part carries its own rate."""
+    import datetime as dt
+
+    from holdfast.core.billing import services as billing_services
+
+    start = dt.date(2031, 3, 1)
+    billing_services.create_price_rule(tenant=tenant, actor=None, name="Night", amount_minor=1000, effective_from=start)
+    billing_services.create_tax_rule(tenant=tenant, actor=None, name="VAT", rate="10", effective_from=start, effective_to=start + dt.timedelta(days=2))
+    billing_services.create_tax_rule(tenant=tenant, actor=None, name="VAT", rate="20", effective_from=start + dt.timedelta(days=2))
+    result = billing_services.quote(tenant, start_date=start, end_date=start + dt.timedelta(days=5), country="", region="")
+    assert [(line["days"], line["amount_minor"], str(line["tax_rate"]), line["tax_minor"]) for line in result.lines] == [(2, 2000, "10.00", 200), (3, 3000, "20.00", 600)]
+    assert (result.subtotal_minor, result.tax_minor) == (5000, 800)

@@ -1,7 +1,8 @@
 """The storage booking flow on the engine: hold, confirm, cancel, expire, extend (seed 002 S008/S009).
 
 Every step is one transaction. Lock order (the engine's): booking row -> the facility's day rows in
-date order -> hold row -> price quote -> invoices/payments, also in the sweeper's path (day rows ->
+date order -> hold row -> price quote -> invoices/payments (a new booking's quote is written before
+its day rows are locked: nobody else can hold a row that does not exist yet), also in the sweeper's path (day rows ->
 hold -> booking), so two steps never wait on each other in a cycle. A lock not had in time is 503
 busy_retry; a day that is short is 409 capacity_exceeded; nothing changes either way.
 """
@@ -101,6 +102,23 @@ def quote_params(facility: Facility, *, start_date, end_date, pallets: int, feat
             "currency": facility.currency, "country": facility.country, "region": facility.region}
 
 
+def preview_booking(*, tenant, facility_pk: int, start_date, end_date, pallets, features=None, pallet_height_cm=None, pallet_width_cm=None) -> dict:
+    """The booking wizard's live quote: the request checked as hold_booking checks it, priced from the
+    current rules (rows split at every rate and tax change), with the pallets free on every day and what
+    the first day's slot asks before confirmation. Writes nothing."""
+    from ..selectors import free_pallets
+
+    facility = get_owned(Facility.objects.select_related("site").filter(is_deleted=False), tenant, facility_pk, what="facility")
+    clean = clean_request(facility, start_date=start_date, end_date=end_date, pallets=pallets, features=features or [], pallet_height_cm=pallet_height_cm, pallet_width_cm=pallet_width_cm)
+    result = billing.quote(tenant, **quote_params(facility, start_date=start_date, end_date=end_date, pallets=clean["pallets"], features=clean["features"]))
+    first = DailyCapacity.objects.filter(pool_id=facility.pool_id, date=start_date).first()
+    policy = first.policy() if first else {}
+    deposit = (policy.get("deposit_minor") or 0) if policy.get("deposit_required") else 0
+    return {"currency": result.currency, "lines": result.lines, "base_price_minor": sum(x["amount_minor"] for x in result.lines if x["kind"] == "BASE"),
+            "features_price_minor": sum(x["amount_minor"] for x in result.lines if x["kind"] != "BASE"), "tax_minor": result.tax_minor, "total_minor": result.total_minor,
+            "free_pallets": free_pallets(facility, start_date, end_date), "deposit_minor": deposit, "prepayment_required": bool(policy.get("prepayment_required"))}
+
+
 def _customer_for(tenant, actor, customer_id: int | None) -> Customer:
     """Customers book for themselves (their customer record is made on first booking); staff name one."""
     own = Customer.objects.for_tenant(tenant).filter(user=actor).first() if getattr(actor, "pk", None) else None
@@ -132,6 +150,9 @@ def hold_booking(*, tenant, actor, facility_pk: int, start_date: dt.date, end_da
         ref = business_id("SB")
         booking = engine.create_booking(tenant=tenant, actor=actor, flow="storage", customer_id=customer.pk, site_id=facility.site_id, reference=ref, notes=notes or "",
                                         data={"facility_id": facility.facility_id})
+        # Priced before the day rows are locked: the quote is a new row nobody else can hold, and the
+        # day-row lock (what every concurrent booking of these days waits on) stays as short as it can.
+        billing.price_booking(tenant=tenant, actor=actor, booking_id=booking.pk, source=SOURCE, customer_id=customer.pk, **params)
         booking = engine.transition(tenant=tenant, actor=actor, booking_id=booking.pk, name="hold", pool_id=facility.pool_id, quantity=clean["pallets"],
                                     start_date=start_date, end_date=end_date, ttl_minutes=facility.hold_ttl_minutes)
         first = DailyCapacity.objects.get(pool_id=facility.pool_id, date=start_date)  # locked by the hold
@@ -141,7 +162,6 @@ def hold_booking(*, tenant, actor, facility_pk: int, start_date: dt.date, end_da
             pallet_width_cm=clean["pallet_width_cm"], currency=facility.currency, deposit_minor=(policy["deposit_minor"] or 0) if policy["deposit_required"] else 0,
             prepayment_required=policy["prepayment_required"], policy=policy, created_at=booking.created_at,
         )
-        billing.price_booking(tenant=tenant, actor=actor, booking_id=booking.pk, source=SOURCE, customer_id=customer.pk, **params)
         log_action(tenant=tenant, actor=actor, entity=storage, action="storage.booking.held",
                    diff={"status": [None, HELD], "pallets": [None, clean["pallets"]], "dates": [None, [start_date.isoformat(), end_date.isoformat()]]})
         emit(tenant, "storage.booking:hold", {"booking_id": booking.pk, "facility_id": facility.pk, "pallets": clean["pallets"], "expires_at": booking.hold.expires_at})
