@@ -32,7 +32,7 @@ from ..models import (
     Package,
 )
 from . import money
-from ._common import CONSTRAINT_MESSAGES, check
+from ._common import CONSTRAINT_MESSAGES, check, pricing_lock
 from .pricing import calculate_total, limit_problems
 
 STAFF_PERMISSION = "apartments.booking.manage"
@@ -136,6 +136,7 @@ def configure_booking(*, tenant, actor, booking_id: int, package_id: int | None 
     0 units removes). A customer changes only their own Pending booking; sales change any open one.
     After approval a change is a change order, never an edit."""
     with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
+        pricing_lock(tenant)
         ab = _lock(tenant, actor, booking_id)
         staff = _is_staff(actor, tenant)
         if not staff:
@@ -209,6 +210,7 @@ CUSTOMER_NEWS = {"start_review": "Your booking of {apt} is under review", "appro
 
 def _step(*, tenant, actor, booking_id: int, name: str, reason: str = "", version: int | None = None, before=None, after=None) -> ApartmentBooking:
     with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
+        pricing_lock(tenant)
         ab = _lock(tenant, actor, booking_id)
         if before:
             before(ab)
