@@ -20,6 +20,7 @@ from holdfast.core.tenancy.selectors import get_owned
 from .models import (
     APPROVED, BOOKING_SOURCE, BOOKING_STATES, LIVE_STATES, STATE_LABELS, Addon, AddonCategory, Apartment, ApartmentBooking, ApartmentPhoto, Package, Project,
 )
+from .services.pricing import calculate_total, limit_problems
 
 STAFF_PERMISSION = "apartments.booking.manage"
 LISTING_KINDS = [Apartment.PROJECT, Apartment.STANDALONE]
@@ -238,3 +239,30 @@ def dashboard(tenant) -> dict:
         "for_sale": listings.get(Apartment.FOR_SALE, 0), "in_progress": listings.get(Apartment.IN_PROGRESS, 0), "booked": listings.get(Apartment.BOOKED, 0),
         "received_minor": received, "outstanding_minor": outstanding, "currency": tenant.currency,
     }
+
+
+def preview(tenant, booking, *, package_id: int | None = None, addons: dict | None = None) -> dict:
+    """What a configuration would cost at today's catalogue prices, and what would keep it from being
+    saved (the configurator's live total; nothing is written). `addons` maps addon id -> units."""
+    problems = []
+    package = None
+    if package_id is None:
+        package = booking.package
+    else:
+        package = Package.objects.for_tenant(tenant).filter(pk=package_id, is_active=True).first()
+        if package is None or not booking.apartment.packages.filter(pk=package_id).exists():
+            problems.append(f"Package {package_id} is not offered for {booking.apartment.name}.")
+            package = None
+    if addons is None:
+        addons = {line.addon_id: line.units for line in booking.addon_lines.all()}
+    wanted = {int(k): int(v) for k, v in addons.items() if int(v) > 0}
+    rows = {a.pk: a for a in Addon.objects.for_tenant(tenant).filter(pk__in=wanted).select_related("category")}
+    if set(wanted) - set(rows):
+        problems.append(f"No such addon: {sorted(set(wanted) - set(rows))}.")
+    problems += limit_problems(booking.apartment, {rows[i]: u for i, u in wanted.items() if i in rows})
+    if package is None and not problems:
+        problems.append("Choose a package: it is mandatory.")
+    totals = calculate_total(package.price_minor if package else 0, [(rows[i].unit_price_minor, u) for i, u in wanted.items() if i in rows], booking.tax_rate, booking.currency)
+    received = getattr(booking, "received_minor", 0) or 0
+    return {"subtotal_minor": totals.subtotal_minor, "tax_minor": totals.tax_minor, "total_minor": totals.total_minor,
+            "remaining_minor": totals.total_minor - received, "currency": booking.currency, "problems": problems}
