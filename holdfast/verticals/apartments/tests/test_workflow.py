@@ -256,3 +256,10 @@ def test_a_second_customer_can_book_the_next_listing_while_the_first_pays(tenant
     ab = bookings.create_booking(tenant=tenant, actor=user, listing_id=cat.listings[1].pk)
     assert ab.listing_id == cat.listings[1].pk and selectors.bookings_for(tenant, user).count() == 1
     assert selectors.bookings_for(tenant, sales).count() == 2
+
+
+def test_every_step_event_is_one_the_browser_listens_to():
+    """The steps emit f"apartments.booking:{name}", which the static scan of emit() calls cannot see."""
+    from holdfast.web.tests.test_live_events import _known_events
+
+    assert {f"apartments.booking:{name}" for name in bookings.STEPS} <= _known_events()
