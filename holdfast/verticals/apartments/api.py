@@ -19,7 +19,7 @@ from . import selectors
 from .schemas import (
     ApartmentsAddonIn, ApartmentsAddonOut, ApartmentsAddonPatch, ApartmentsAddonRef, ApartmentsApartmentIn, ApartmentsApartmentOut, ApartmentsApartmentPage,
     ApartmentsApartmentPatch, ApartmentsAssignIn, ApartmentsBookingIn, ApartmentsBookingOut, ApartmentsBookingPage, ApartmentsCategoryIn, ApartmentsCategoryOut,
-    ApartmentsConfigureIn, ApartmentsDashboardOut, ApartmentsHistoryOut, ApartmentsImageIn, ApartmentsImpactOut, ApartmentsInvoiceOut, ApartmentsMoveIn,
+    ApartmentsChangeOrderIn, ApartmentsConfigureIn, ApartmentsDashboardOut, ApartmentsHistoryOut, ApartmentsImageIn, ApartmentsImpactOut, ApartmentsInvoiceOut, ApartmentsMoveIn,
     ApartmentsPackageIn, ApartmentsPackageOut, ApartmentsPackagePatch, ApartmentsPackageRef, ApartmentsPaymentIn, ApartmentsPaymentOut, ApartmentsPhotoOut,
     ApartmentsPreviewIn, ApartmentsPreviewOut, ApartmentsProjectIn, ApartmentsProjectOut, ApartmentsProjectPage, ApartmentsProjectPatch, ApartmentsStepIn,
 )
@@ -243,6 +243,14 @@ def configure_booking(request, booking_id: int, payload: ApartmentsConfigureIn):
     """Steps 4-5: one package and the addon selection, checked against every limit on every change."""
     bookings.configure_booking(tenant=request.tenant, actor=request.actor, booking_id=booking_id, package_id=payload.package_id, addons=_choices(payload.addons),
                                payment_method=payload.payment_method, version=payload.version)
+    return _booking(request, booking_id)
+
+
+@router.post("/bookings/{booking_id}/change-order", response={200: ApartmentsBookingOut, **ERRORS})
+def change_order(request, booking_id: int, payload: ApartmentsChangeOrderIn):
+    """After approval: added items at today's prices, the rest at the contract's; the difference is its own invoice."""
+    _booking(request, booking_id)
+    bookings.change_order(tenant=request.tenant, actor=request.actor, booking_id=booking_id, package_id=payload.package_id, addons=_choices(payload.addons), reason=payload.reason)
     return _booking(request, booking_id)
 
 

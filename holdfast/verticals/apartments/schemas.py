@@ -357,6 +357,15 @@ class ApartmentsConfigureIn(Schema):
     version: int | None = None
 
 
+class ApartmentsChangeOrderIn(Schema):
+    """A change to an approved booking: the new package and/or the whole addon selection."""
+
+    model_config = STRICT_INPUT
+    package_id: int | None = None
+    addons: list[ApartmentsAddonChoiceIn] | None = None
+    reason: str = Field("", max_length=300)
+
+
 class ApartmentsPreviewIn(Schema):
     model_config = STRICT_INPUT
     package_id: int | None = None

@@ -19,7 +19,7 @@ from holdfast.kit.money import Money
 
 from . import selectors
 from .forms import AddonForm, ApartmentForm, BookForm, CategoryForm, ImageForm, PackageForm, PaymentForm, PriceForm, ProjectForm, ReasonForm
-from .models import BOOKING_STATES, PENDING, STATE_LABELS, UNLOCKED_STATES
+from .models import APPROVED, BOOKING_STATES, PENDING, STATE_LABELS, UNLOCKED_STATES
 from .services import bookings, catalogue, prices
 
 MANAGE, VIEW = "apartments.booking.manage", "apartments.view"
@@ -333,6 +333,11 @@ def configure(request, booking_id: int):
     if request.method == "POST":
         package_id, addons = _selection(request, ab)
         method = request.POST.get("payment_method")
+        if request.POST.get("then") == "change_order":
+            if _attempt(request, lambda: bookings.change_order(tenant=tenant, actor=request.user, booking_id=ab.pk, package_id=package_id, addons=addons,
+                                                               reason=request.POST.get("reason", "")[:300]), "Change order made: the difference has its own invoice.") is not None:
+                return redirect("apartments:booking", booking_id=ab.pk)
+            return redirect("apartments:configure", booking_id=ab.pk)
         saved = _attempt(request, lambda: bookings.configure_booking(tenant=tenant, actor=request.user, booking_id=ab.pk, package_id=package_id, addons=addons,
                                                                       payment_method=method))
         if saved is not None and request.POST.get("then") == "confirm":
@@ -347,7 +352,8 @@ def configure(request, booking_id: int):
         addon.chosen = chosen.get(addon.pk, 0)
     return render(request, "apartments/configure.html", {"b": ab, "packages": ab.apartment.packages.filter(is_active=True).order_by("price_minor"), "addons": addons,
                                                          "p": selectors.preview(tenant, ab), "methods": ab._meta.get_field("payment_method").choices,
-                                                         "editable": ab.status in (UNLOCKED_STATES if selectors.is_staff(request.user, tenant) else [PENDING])})
+                                                         "editable": ab.status in (UNLOCKED_STATES if selectors.is_staff(request.user, tenant) else [PENDING]),
+                                                         "change_order": ab.status == APPROVED and can(request, "apartments.booking.review")})
 
 
 @login_required

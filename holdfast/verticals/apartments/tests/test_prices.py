@@ -211,3 +211,36 @@ class SalesDay(RuleBasedStateMachine):
 def test_random_sales_days_keep_totals_snapshots_and_money_straight(tenant, owner, sales):
     SalesDay.world = {"tenant": tenant, "owner": owner, "sales": sales, "buyers": [make_buyer(tenant, f"random{n}@harbour.test", f"Random {n}")[0] for n in range(2)]}
     run_state_machine_as_test(SalesDay, settings=settings(max_examples=12, stateful_step_count=30, deadline=None, suppress_health_check=list(HealthCheck)))
+
+
+# ---------------------------------------------------------------- change orders after approval
+
+@pytest.mark.django_db
+def test_a_change_order_after_approval_has_its_own_invoice_and_keeps_contract_prices(tenant, owner, sales, buyer, cat, approved):
+    bookings.record_payment(tenant=tenant, actor=sales, booking_id=approved.pk, amount_minor=13_400_00, method="CARD")  # paid in full
+    prices.update_addon(tenant=tenant, actor=owner, addon_id=cat.ac.pk, unit_price_minor=700_00)
+    prices.update_addon(tenant=tenant, actor=owner, addon_id=cat.fan.pk, unit_price_minor=200_00)
+    from holdfast.kit.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        bookings.change_order(tenant=tenant, actor=buyer[0], booking_id=approved.pk, addons={cat.ac.pk: 3})
+    with pytest.raises(ValidationFailed):
+        bookings.change_order(tenant=tenant, actor=sales, booking_id=approved.pk, addons={cat.ac.pk: 3, cat.fan.pk: 2, cat.solar.pk: 1})  # Climate: 5 > 4
+    ab = bookings.change_order(tenant=tenant, actor=sales, booking_id=approved.pk, addons={cat.ac.pk: 3, cat.fan.pk: 1, cat.solar.pk: 1}, reason="One more AC, a fan")
+    lines = {line.addon_id: (line.units, line.unit_price_minor) for line in ab.addon_lines.all()}
+    assert lines == {cat.ac.pk: (3, 500_00), cat.fan.pk: (1, 200_00), cat.solar.pk: (1, 2_400_00)}  # AC keeps its contract price; the fan is new, at today's
+    assert ab.total_minor == 13_400_00 + 500_00 + 200_00
+    invoices = list(Invoice.objects.filter(booking_id=ab.pk).order_by("pk"))
+    assert [(i.status, i.total_minor) for i in invoices] == [(Invoice.PAID, 13_400_00), (Invoice.PENDING, 700_00)]  # the paid one untouched
+    assert selectors.get_booking(tenant, ab.pk).remaining_minor == 700_00
+    ab = bookings.change_order(tenant=tenant, actor=sales, booking_id=ab.pk, addons={cat.ac.pk: 3, cat.solar.pk: 1})  # the fan goes again: credited
+    assert ab.total_minor == 13_900_00 and selectors.get_booking(tenant, ab.pk).remaining_minor == 500_00
+    assert doctor.invoices_ask_for_the_total() == [] and doctor.total_is_the_one_function() == []
+    assert AuditEntry.objects.filter(tenant=tenant, action="apartments.booking.change_order").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_change_order_is_only_for_approved_bookings(tenant, sales, in_progress, cat):
+    with pytest.raises(Conflict) as refused:
+        bookings.change_order(tenant=tenant, actor=sales, booking_id=in_progress.pk, addons={cat.ac.pk: 1})
+    assert refused.value.code == "booking_not_approved"
