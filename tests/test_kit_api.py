@@ -107,3 +107,12 @@ def test_an_unknown_field_is_answered_422_with_the_field_named(owner_api):
     response = owner_api.post("/api/v1/inventory/sites", {"name": "Dock 4", "time_zone": "UTC", "nmae": "typo"})
     assert response.status_code == 422
     assert "nmae" in response.content.decode()
+
+
+def test_a_problem_extra_never_overwrites_the_problem_members():
+    """A conflict's extra {"status": "PENDING"} used to replace the HTTP status with the booking's."""
+    from holdfast.kit.errors import Conflict
+
+    body = Conflict("A PENDING booking cannot be approved.", code="illegal_transition", extra={"status": "PENDING", "code": "x", "allowed": ["confirm"]}).as_problem()
+    assert body["status"] == 409 and body["code"] == "illegal_transition"
+    assert body["current_status"] == "PENDING" and body["current_code"] == "x" and body["allowed"] == ["confirm"]

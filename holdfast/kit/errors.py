@@ -30,8 +30,14 @@ class DomainError(Exception):
         }
         if self.fields:
             body["errors"] = self.fields
-        body.update(self.extra)
+        for key, value in self.extra.items():
+            # An extra never overwrites the problem's own members: a conflict's extra {"status": "PENDING"}
+            # used to replace the HTTP status (an int by RFC 9457 and ProblemSchema) with the booking's.
+            body[f"current_{key}" if key in PROBLEM_MEMBERS else key] = value
         return body
+
+
+PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "code", "errors"})
 
 
 class ValidationFailed(DomainError):

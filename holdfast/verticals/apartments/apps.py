@@ -15,8 +15,14 @@ PERMISSIONS = {
 class ApartmentsConfig(AppConfig):
     name = "holdfast.verticals.apartments"
     label = "apartments"
-    # Screens are not built yet: no navigation entries until their URLs exist.
-    nav_items: list = []
+    verbose_name = "Apartments"
+    nav_items = [
+        {"label": "Apartment sales", "url": "apartments:dashboard", "perm": "apartments.booking.manage", "portals": ["admin", "staff", "platform"], "vertical": "apartments"},
+        {"label": "Sales board", "url": "apartments:board", "perm": "apartments.booking.manage", "portals": ["admin", "staff", "platform"], "vertical": "apartments"},
+        {"label": "Catalogue", "url": "apartments:catalogue", "perm": "apartments.view", "portals": ["admin", "staff", "platform"], "vertical": "apartments"},
+        {"label": "Apartments for sale", "url": "apartments:shop", "perm": "apartments.booking.create", "portals": ["client"], "vertical": "apartments"},
+        {"label": "My apartments", "url": "apartments:my_bookings", "perm": "apartments.booking.create", "portals": ["client"], "vertical": "apartments"},
+    ]
 
     def ready(self):
         from holdfast.core.accounts.permissions import extend_builtin_role, register_permissions
@@ -28,7 +34,7 @@ class ApartmentsConfig(AppConfig):
         extend_builtin_role("sales", ["apartments.view", "apartments.booking.create", "apartments.booking.manage", "apartments.booking.review", "apartments.payment.record"])
         extend_builtin_role("customer", ["apartments.view", "apartments.booking.create", "apartments.booking.configure"])
 
-        from . import flows  # noqa: F401  (registers the apartments flow)
+        from . import doctor, flows  # noqa: F401  (registers the apartments flow and doctor checks)
         from .services.bookings import booking_has_ended
 
         register_cancellation_check(booking_has_ended)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from django.db import connection
+
 from holdfast.core.accounts.selectors import require_perm
 from holdfast.core.bookings import services as engine
 from holdfast.kit.errors import ValidationFailed
+from holdfast.kit.locking import is_postgres, set_lock_timeout
 
 CONSTRAINT_MESSAGES = {
     **engine.CONSTRAINT_MESSAGES,
@@ -43,3 +46,19 @@ def text(name: str, value, *, errors: dict, max_length: int = 200, required: boo
 def refuse(errors: dict, what: str) -> None:
     if errors:
         raise ValidationFailed(f"The {what} was not saved.", fields=errors)
+
+
+PRICING_LOCK = 0x41505453  # "APTS": the first key of the tenant's pricing advisory lock
+
+
+def pricing_lock(tenant, *, exclusive: bool = False) -> None:
+    """Taken first in a transaction, before any row lock. A price change holds it exclusively; every
+    step that reads catalogue prices into a booking (configure, confirm, approve, …) holds it shared.
+    So a cascade never misses a booking configured meanwhile from the old price, never reprices one
+    approved meanwhile, and the two never deadlock on booking vs catalogue rows. On timeout the
+    database's lock_timeout answers busy (503 busy_retry). SQLite serialises writes already."""
+    if not is_postgres():
+        return
+    set_lock_timeout()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pg_advisory_xact_lock{'' if exclusive else '_shared'}(%s, %s)", [PRICING_LOCK, tenant.pk % 2**31])

@@ -32,7 +32,7 @@ from ..models import (
     Package,
 )
 from . import money
-from ._common import CONSTRAINT_MESSAGES, check
+from ._common import CONSTRAINT_MESSAGES, check, pricing_lock
 from .pricing import calculate_total, limit_problems
 
 STAFF_PERMISSION = "apartments.booking.manage"
@@ -136,6 +136,7 @@ def configure_booking(*, tenant, actor, booking_id: int, package_id: int | None 
     0 units removes). A customer changes only their own Pending booking; sales change any open one.
     After approval a change is a change order, never an edit."""
     with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
+        pricing_lock(tenant)
         ab = _lock(tenant, actor, booking_id)
         staff = _is_staff(actor, tenant)
         if not staff:
@@ -155,42 +156,7 @@ def configure_booking(*, tenant, actor, booking_id: int, package_id: int | None 
             elif payment_method != ab.payment_method:
                 diff["payment_method"] = [ab.payment_method, payment_method]
                 ab.payment_method = payment_method
-        if package_id is not None:
-            package = Package.objects.for_tenant(tenant).filter(pk=package_id).first()
-            if package is None or not ab.apartment.packages.filter(pk=package_id).exists():
-                errors["package_id"] = [f"Package {package_id} is not offered for {ab.apartment.name}."]
-            elif not package.is_active:
-                errors["package_id"] = [f"{package.name} is no longer offered."]
-            elif package.pk != ab.package_id:
-                diff["package_id"] = [ab.package_id, package.pk]
-                ab.package, ab.package_price_minor = package, package.price_minor
-        if addons is not None:
-            wanted = {}
-            for key, units in dict(addons).items():
-                try:
-                    addon_id = int(key)
-                except (TypeError, ValueError):
-                    errors.setdefault("addons", []).append(f"{key!r} is not an addon id.")
-                    continue
-                if isinstance(units, bool) or not isinstance(units, int) or units < 0:
-                    errors.setdefault("addons", []).append(f"Addon {addon_id}: units must be a whole number, 0 or more.")
-                elif units:
-                    wanted[addon_id] = units
-            rows = {a.pk: a for a in Addon.objects.for_tenant(tenant).filter(pk__in=wanted).select_related("category")}
-            missing = sorted(set(wanted) - set(rows))
-            if missing:
-                errors.setdefault("addons", []).append(f"No such addon: {missing}.")
-            else:
-                problems = limit_problems(ab.apartment, {rows[i]: u for i, u in wanted.items()})
-                if problems:
-                    errors.setdefault("addons", []).extend(problems)
-            if not errors:
-                before = {line.addon_id: line.units for line in ab.addon_lines.all()}
-                if before != wanted:
-                    diff["addons"] = [before, wanted]
-                    BookingAddon.objects.filter(booking=ab).exclude(addon_id__in=wanted).delete()
-                    for addon_id, units in wanted.items():
-                        BookingAddon.objects.update_or_create(booking=ab, addon_id=addon_id, defaults={"tenant": tenant, "units": units, "unit_price_minor": rows[addon_id].unit_price_minor})
+        _select(tenant, ab, package_id, addons, errors, diff)
         if errors:
             raise ValidationFailed("The configuration was not changed.", fields=errors)
         old, new = refresh_prices(ab)
@@ -203,12 +169,57 @@ def configure_booking(*, tenant, actor, booking_id: int, package_id: int | None 
     return ab
 
 
+def _select(tenant, ab, package_id, addons, errors: dict, diff: dict, *, keep_prices: bool = False) -> None:
+    """The package and addon selection of steps 4-5, checked against every limit; `addons` replaces the
+    whole selection. New lines take today's catalogue price; with `keep_prices` (a change order) lines
+    already on the booking keep their contract price."""
+    if package_id is not None:
+        package = Package.objects.for_tenant(tenant).filter(pk=package_id).first()
+        if package is None or not ab.apartment.packages.filter(pk=package_id).exists():
+            errors["package_id"] = [f"Package {package_id} is not offered for {ab.apartment.name}."]
+        elif not package.is_active:
+            errors["package_id"] = [f"{package.name} is no longer offered."]
+        elif package.pk != ab.package_id:
+            diff["package_id"] = [ab.package_id, package.pk]
+            ab.package, ab.package_price_minor = package, package.price_minor
+    if addons is not None:
+        wanted = {}
+        for key, units in dict(addons).items():
+            try:
+                addon_id = int(key)
+            except (TypeError, ValueError):
+                errors.setdefault("addons", []).append(f"{key!r} is not an addon id.")
+                continue
+            if isinstance(units, bool) or not isinstance(units, int) or units < 0:
+                errors.setdefault("addons", []).append(f"Addon {addon_id}: units must be a whole number, 0 or more.")
+            elif units:
+                wanted[addon_id] = units
+        rows = {a.pk: a for a in Addon.objects.for_tenant(tenant).filter(pk__in=wanted).select_related("category")}
+        missing = sorted(set(wanted) - set(rows))
+        if missing:
+            errors.setdefault("addons", []).append(f"No such addon: {missing}.")
+        else:
+            problems = limit_problems(ab.apartment, {rows[i]: u for i, u in wanted.items()})
+            if problems:
+                errors.setdefault("addons", []).extend(problems)
+        if not errors:
+            before = {line.addon_id: line.units for line in ab.addon_lines.all()}
+            kept = {line.addon_id: line.unit_price_minor for line in ab.addon_lines.all()}
+            if before != wanted:
+                diff["addons"] = [before, wanted]
+                BookingAddon.objects.filter(booking=ab).exclude(addon_id__in=wanted).delete()
+                for addon_id, units in wanted.items():
+                    price = kept.get(addon_id, rows[addon_id].unit_price_minor) if keep_prices else rows[addon_id].unit_price_minor
+                    BookingAddon.objects.update_or_create(booking=ab, addon_id=addon_id, defaults={"tenant": tenant, "units": units, "unit_price_minor": price})
+
+
 CUSTOMER_NEWS = {"start_review": "Your booking of {apt} is under review", "approve": "Your booking of {apt} was approved",
                  "reject": "Your booking of {apt} was not approved", "send_back": "Your booking of {apt} needs changes"}
 
 
 def _step(*, tenant, actor, booking_id: int, name: str, reason: str = "", version: int | None = None, before=None, after=None) -> ApartmentBooking:
     with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
+        pricing_lock(tenant)
         ab = _lock(tenant, actor, booking_id)
         if before:
             before(ab)
@@ -353,3 +364,30 @@ def record_payment(*, tenant, actor, booking_id: int, amount_minor: int, method:
 def booking_has_ended(tenant, source: str, booking_id) -> bool:
     """Billing's cancellation check: a rejected apartments booking takes no money."""
     return ApartmentBooking.objects.for_tenant(tenant).filter(pk=booking_id, booking__status=REJECTED).exists()
+
+
+def change_order(*, tenant, actor, booking_id: int, package_id: int | None = None, addons: dict | None = None, reason: str = "") -> ApartmentBooking:
+    """After approval a configuration change is a change order, never an edit: the same checks as steps
+    4-5; what is added takes today's catalogue price, what stays keeps its contract price; the
+    difference is its own invoice (more) or a credit note on what is still open (less). Paid invoices
+    are never touched."""
+    check(actor, tenant, "apartments.booking.review")
+    with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
+        pricing_lock(tenant)
+        ab = _lock(tenant, actor, booking_id)
+        if ab.status != APPROVED:
+            raise Conflict(f"A {ab.status_label} booking is configured directly; change orders are for approved ones.", code="booking_not_approved",
+                           extra={"status": ab.status})
+        errors, diff = {}, {}
+        _select(tenant, ab, package_id, addons, errors, diff, keep_prices=True)
+        if errors:
+            raise ValidationFailed("The change order was not made.", fields=errors)
+        if not diff:
+            return ab
+        old, new = recompute(ab)
+        ab.save()
+        number = money.change_order_invoice(tenant=tenant, actor=actor, ab=ab, delta=new - old, reason=reason or f"Change order for booking {ab.pk}")
+        log_action(tenant=tenant, actor=actor, entity=ab, action="apartments.booking.change_order", diff={**diff, "total_minor": [old, new], "reason": [None, reason or None]})
+        emit(tenant, "apartments.booking:change_order", {"booking_id": ab.pk, "total_minor": new, "change_minor": new - old, "invoice": number})
+        emit_stats_changed(tenant, "apartments")
+    return ab

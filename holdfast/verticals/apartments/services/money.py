@@ -71,15 +71,26 @@ def sync_invoices(*, tenant, actor, ab, reason: str) -> None:
     for invoice in untouched:
         _drop(tenant, actor, invoice, reason)
     billed = sum(i.total_minor - billing_selectors.invoice_credited_minor(i) for i in kept)
-    delta = ab.total_minor - billed
+    _settle(tenant, actor, ab, kept, ab.total_minor - billed, reason, revision=len(live) + 1)
+
+
+def change_order_invoice(*, tenant, actor, ab, delta: int, reason: str) -> str:
+    """An approved booking's change order: its own invoice for more, a credit note on open invoices for
+    less (what was already paid beyond the new total shows as a negative remaining amount). Returns the
+    new invoice's number, or ""."""
+    live = list(booking_invoices(tenant, ab.pk).filter(status__in=LIVE_INVOICE_STATES).select_for_update().order_by("pk"))
+    return _settle(tenant, actor, ab, live, delta, reason, revision=len(live) + 1, label="Change order")
+
+
+def _settle(tenant, actor, ab, kept, delta: int, reason: str, *, revision: int, label: str = "Price adjustment") -> str:
     if delta > 0:
         rate = Decimal(ab.tax_rate or 0)
         tax = round_minor(Decimal(delta) * rate / (Decimal(100) + rate)) if rate else 0
         item = billing.create_invoice_item(tenant=tenant, actor=actor, customer_id=ab.customer_id, currency=ab.currency, booking_id=ab.pk, source=BOOKING_SOURCE,
-                                           description=f"Price adjustment: {reason}"[:300], unit_price_minor=delta - tax, quantity=1, tax_rate=ab.tax_rate, tax_name=ab.tax_name,
-                                           tax_minor=tax, source_ref=f"apt:{ab.pk}:adj:{len(live) + 1}:{delta}", category="adjustment")
-        billing.create_invoice(tenant=tenant, actor=actor, customer_id=ab.customer_id, item_ids=[item.pk], issue=True, notes=reason)
-    elif delta < 0:
+                                           description=f"{label}: {reason}"[:300], unit_price_minor=delta - tax, quantity=1, tax_rate=ab.tax_rate, tax_name=ab.tax_name,
+                                           tax_minor=tax, source_ref=f"apt:{ab.pk}:adj:{revision}:{delta}", category="adjustment")
+        return billing.create_invoice(tenant=tenant, actor=actor, customer_id=ab.customer_id, item_ids=[item.pk], issue=True, notes=reason).display_number
+    if delta < 0:
         owed = -delta
         for invoice in sorted(kept, key=lambda i: -billing_selectors.invoice_remaining_minor(i)):
             room = billing_selectors.invoice_remaining_minor(invoice) if invoice.status == Invoice.PENDING else 0
@@ -88,6 +99,7 @@ def sync_invoices(*, tenant, actor, ab, reason: str) -> None:
                 billing.create_credit_note(tenant=tenant, actor=actor, invoice_id=invoice.pk, amount_minor=amount, reason=reason[:300])
                 owed -= amount
         # What is still owed back (everything already paid) shows as a negative remaining amount.
+    return ""
 
 
 def reject_invoices(*, tenant, actor, ab, reason: str) -> int:

@@ -13,7 +13,7 @@ from holdfast.kit.errors import Conflict
 
 from ..models import UNLOCKED_STATES, Addon, ApartmentBooking, Package
 from . import money
-from ._common import check, minor, positive, refuse, text
+from ._common import check, minor, positive, pricing_lock, refuse, text
 from .bookings import refresh_prices
 from .pricing import calculate_total
 
@@ -41,6 +41,8 @@ def _cascade(tenant, actor, qs, what: str) -> list[dict]:
     ids = sorted(set(qs.values_list("pk", flat=True)))
     locked = ApartmentBooking.objects.filter(pk__in=ids).select_for_update(of=("self",))
     for ab in locked.select_related("booking", "listing", "apartment", "package", "customer").order_by("pk"):
+        if ab.status not in UNLOCKED_STATES:  # approved or rejected since it was listed: its prices are no longer the catalogue's
+            continue
         old, new = refresh_prices(ab)
         ab.save()
         money.sync_invoices(tenant=tenant, actor=actor, ab=ab, reason=f"Price of {what} changed")
@@ -65,6 +67,7 @@ def update_package(*, tenant, actor, package_id: int, version: int | None = None
         minor("price_minor", price_minor, errors=errors)
     refuse(errors, "package")
     with transaction.atomic():
+        pricing_lock(tenant, exclusive=True)
         package = get_owned(Package.objects.select_for_update(), tenant, package_id, what="package")
         if version is not None and version != package.version:
             raise Conflict(f"The package was changed by someone else (now version {package.version}).", code="stale_version", extra={"current_version": package.version})
@@ -100,6 +103,7 @@ def update_addon(*, tenant, actor, addon_id: int, version: int | None = None, na
         positive("max_units", max_units, errors=errors, upper=1000)
     refuse(errors, "addon")
     with transaction.atomic():
+        pricing_lock(tenant, exclusive=True)
         addon = get_owned(Addon.objects.select_for_update(), tenant, addon_id, what="addon")
         if version is not None and version != addon.version:
             raise Conflict(f"The addon was changed by someone else (now version {addon.version}).", code="stale_version", extra={"current_version": addon.version})

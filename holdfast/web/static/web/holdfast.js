@@ -13,7 +13,8 @@
   // <body data-live-events="a:b c:d"> for new ones).
   var KNOWN_EVENTS = [
     "apartments.addon:created", "apartments.addon:updated", "apartments.apartment:added", "apartments.apartment:removed", "apartments.apartment:updated",
-    "apartments.booking:assigned", "apartments.booking:configured", "apartments.booking:created", "apartments.booking:paid", "apartments.booking:repriced",
+    "apartments.booking:approve", "apartments.booking:assigned", "apartments.booking:change_order", "apartments.booking:configured", "apartments.booking:confirm", "apartments.booking:created",
+    "apartments.booking:paid", "apartments.booking:reject", "apartments.booking:repriced", "apartments.booking:send_back", "apartments.booking:start_review",
     "apartments.category:created", "apartments.package:created", "apartments.package:updated", "apartments.project:created", "apartments.project:updated",
     "invoice:rejected", "invoice_item:updated", "feedback:created", "staff:updated", "time_off:updated", "recurring:booked", "payment:failed",
     "storage.booking:cancel", "storage.booking:confirm", "storage.booking:expire", "storage.booking:extended", "storage.booking:hold", "storage.company:created", "storage.company:updated",
