@@ -243,6 +243,7 @@ def move_booking(
     version: int | None = None,
     reason: str = "",
     permission: str | None = None,
+    data: dict | None = None,
 ) -> Booking:
     """Move a booking to another resource and/or period: its hold moves with it (inventory.move_hold) in the
     same transaction, keeping its status and expiry (rule 4), or nothing changes.
@@ -254,6 +255,7 @@ def move_booking(
     booking is 409 booking_not_movable, and an `exclusive` flow's second active booking of the resource is
     409 resource_has_active_booking. Needs the flow's `manage_permission`, or `permission` when a vertical's
     step moves the booking as part of another action it has authorised (a front-desk early departure).
+    `data`, when given, replaces the vertical's data in the same step (a resized stay's re-priced nights).
     """
     _require_ids(resource_id=resource_id)
     with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
@@ -272,7 +274,8 @@ def move_booking(
         new_resource = resource_id or booking.resource_id
         new_start = starts_at or booking.starts_at
         new_end = ends_at if ends_at is not None else booking.ends_at
-        if (new_resource, new_start, new_end) == (booking.resource_id, booking.starts_at, booking.ends_at):
+        new_data = booking.data if data is None else data
+        if (new_resource, new_start, new_end, new_data) == (booking.resource_id, booking.starts_at, booking.ends_at, booking.data):
             return booking
         inventory.validate_period(new_start, new_end)
         key = spec.exclusive_key(Booking(resource_id=new_resource, status=booking.status))
@@ -281,13 +284,16 @@ def move_booking(
             booking.site_id = booking.hold.site_id
         if key and key != booking.exclusive_key:
             _refuse_second_exclusive(tenant, Booking(resource_id=new_resource, exclusive_key=key), exclude_id=booking.pk)
-        booking.resource_id, booking.starts_at, booking.ends_at, booking.exclusive_key = new_resource, new_start, new_end, key
+        data_changed = new_data != booking.data
+        booking.resource_id, booking.starts_at, booking.ends_at, booking.exclusive_key, booking.data = new_resource, new_start, new_end, key, new_data
         booking.version += 1
-        booking.save(update_fields=["resource", "starts_at", "ends_at", "site", "hold", "exclusive_key", "version", "updated_at"])
+        booking.save(update_fields=["resource", "starts_at", "ends_at", "site", "hold", "exclusive_key", "data", "version", "updated_at"])
         after = {"resource_id": booking.resource_id, "starts_at": booking.starts_at, "ends_at": booking.ends_at, "hold_id": booking.hold_id}
         diff = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
         if reason:
             diff["reason"] = [None, reason]
+        if data_changed:
+            diff["data"] = [None, "changed"]
         log_action(tenant=tenant, actor=actor, entity=booking, action="bookings.booking.moved", diff=diff)
         emit(tenant, "booking:updated", {"booking_id": booking.pk, "action": "moved", "status": booking.status, "version": booking.version,
                                          "resource_id": booking.resource_id, "starts_at": booking.starts_at, "ends_at": booking.ends_at})

@@ -354,6 +354,12 @@ class CheckOutIn(VersionIn):
     allow_balance: bool = False
 
 
+class HotelNightRateOut(Schema):
+    date: dt.date
+    rate_cents: int
+    tax_cents: int
+
+
 class ReservationOut(Schema):
     id: int
     property_id: int
@@ -381,6 +387,7 @@ class ReservationOut(Schema):
     guest_notes: str
     version: int
     created_at: dt.datetime
+    night_rates: list[HotelNightRateOut] = Field(description="Each night with its own rate and tax (nightly_rate_cents is the arrival night's).")
 
     @staticmethod
     def resolve_room_number(obj):
