@@ -146,7 +146,8 @@ def _refund_at_desk(tenant, actor, res, amount_cents: int, method: str, referenc
 
 
 def record_folio_payment(*, tenant, actor, reservation_id: int, amount_cents: int, method: str = "CARD", reference: str = "", refund: bool = False) -> LedgerEntry:
-    """Money received (a billing payment of the guest's customer, posted as PAYMENT) or given back
+    """Money received (a billing payment of the guest's customer, posted as PAYMENT, and allocated to the
+    folio's open invoices, oldest first, when the folio was invoiced already) or given back
     (refunds of those payments, newest first, each posted as REFUND) at the desk. Returns the folio
     entry (for a refund spread over several payments, the last of its entries)."""
     if actor is not None:
@@ -167,6 +168,7 @@ def record_folio_payment(*, tenant, actor, reservation_id: int, amount_cents: in
             payment = billing.record_payment(tenant=tenant, actor=actor, customer_id=customer.pk, amount_minor=amount_cents, method=method, currency=res.currency,
                                              reference=reference, booking_id=res.booking_id, source=SOURCE)
             entry = LedgerEntry.objects.get(payment=payment, entry_type=LedgerEntry.PAYMENT)
+            billing.apply_ledger_money(tenant=tenant, actor=actor, ledger_id=account.pk)  # an invoiced folio's open invoice is paid by it
         _posted(tenant, actor, res, [entry])
     return entry
 
