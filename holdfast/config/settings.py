@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "holdfast.core.tenancy.middleware.CorrelationIdMiddleware",
     "holdfast.core.tenancy.middleware.CurrentTenantMiddleware",
+    "holdfast.core.tenancy.middleware.VerticalGuardMiddleware",
     "holdfast.core.events.idempotency.IdempotencyMiddleware",
     "holdfast.web.middleware.DomainErrorMiddleware",
 ]
