@@ -16,7 +16,35 @@ from holdfast.kit.locking import translate_db_errors
 
 logger = logging.getLogger("holdfast.api")
 
-api = NinjaAPI(
+UNSAFE_METHODS = ("post", "put", "patch", "delete")
+CONFLICT_DESCRIPTION = ("Conflict: the request clashes with the current state (a stale `version`, a taken resource, an illegal "
+                        "transition, ...), or a copy of it with the same `Idempotency-Key` is still running (`idempotency_in_progress`, "
+                        "with `Retry-After`). The problem body's `code` says which.")
+
+
+def document_conflicts(schema: dict) -> dict:
+    """Every operation that can answer 409 documents it: every write (its service may refuse a conflict,
+    and a POST under an Idempotency-Key may be in progress), with the problem body and Retry-After."""
+    for ops in schema.get("paths", {}).values():
+        for method, op in ops.items():
+            if method not in UNSAFE_METHODS:
+                continue
+            responses = op.setdefault("responses", {})
+            key = next((k for k in responses if str(k) == "409"), 409)
+            entry = responses.setdefault(key, {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProblemSchema"}}}})
+            entry["description"] = CONFLICT_DESCRIPTION
+            entry.setdefault("headers", {})["Retry-After"] = {"description": "Seconds to wait before retrying (idempotency_in_progress, busy).", "schema": {"type": "integer"}}
+    return schema
+
+
+class HoldfastAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document documents every operation's conflicts (document_conflicts)."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        return document_conflicts(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+api = HoldfastAPI(
     title="holdfast API",
     version="1",
     description="Multi-tenant booking and billing. Authenticate with a session or `Authorization: Bearer hf_…`; "
