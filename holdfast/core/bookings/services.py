@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 
 from holdfast.core.accounts.selectors import has_perm, require_perm
 from holdfast.core.audit.services import log_action
@@ -13,6 +12,7 @@ from holdfast.core.events.services import emit
 from holdfast.core.inventory import services as inventory
 from holdfast.core.inventory.models import Hold, Site
 from holdfast.core.tenancy.selectors import get_owned
+from holdfast.kit import clock
 from holdfast.kit.errors import Conflict, NotFound, PermissionDenied, StaleVersion, ValidationFailed
 from holdfast.kit.locking import set_lock_timeout, translate_db_errors
 
@@ -75,7 +75,7 @@ def create_booking(
         require_perm(actor, tenant, spec.create_permission)
     with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
         set_lock_timeout()
-        now = timezone.now()
+        now = clock.now()
         customer = get_owned(Customer, tenant, customer_id, what="customer") if customer_id else None
         if customer is not None and not customer.is_active:
             raise Conflict("The customer is deactivated.", code="customer_inactive")
@@ -138,7 +138,7 @@ def transition(*, tenant, actor, booking_id: int, name: str, reason: str = "", v
     """
     with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
         set_lock_timeout()
-        now = timezone.now()
+        now = clock.now()
         booking = get_owned(Booking.objects.select_for_update(of=("self",)).select_related("hold", "customer"), tenant, booking_id, what="booking")
         spec = get_flow(booking.flow)
         step = spec.by_name.get(name) if spec else None
