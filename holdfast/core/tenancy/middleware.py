@@ -73,11 +73,11 @@ class VerticalGuardMiddleware:
             from holdfast.kit.api import problem
 
             tenant = resolve_api_tenant(request)
-            if tenant is not None and not tenant.has_vertical(vertical):
+            if tenant and not tenant.has_vertical(vertical):
                 return problem(404, "vertical_not_enabled", "Not found", f"This business does not use {vertical}.")
             return self.get_response(request)
-        tenant = request.tenant
-        if tenant is not None and not tenant.has_vertical(vertical):
+        tenant = request.tenant  # lazy: bool() is False when there is none
+        if tenant and not tenant.has_vertical(vertical):
             from django.http import Http404
 
             raise Http404(f"This business does not use {vertical}.")
