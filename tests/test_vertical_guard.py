@@ -85,3 +85,8 @@ def test_a_tenant_with_the_vertical_enabled_is_unaffected_and_shared_paths_are_n
     tenant.save(update_fields=["enabled_verticals"])
     assert owner_api.get("/api/v1/customers").status_code == 200
     assert owner_api.get("/api/v1/tenant").status_code == 200
+
+
+def test_an_anonymous_visitor_of_a_vertical_screen_is_sent_to_log_in(client):
+    response = client.get("/estate/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
