@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from django.http import JsonResponse
 from ninja import Schema
 from ninja.parser import Parser
-from pydantic import ConfigDict
+from pydantic import ConfigDict, ValidationInfo, field_validator
 
 from .errors import DomainError, ValidationFailed
 
@@ -15,6 +15,22 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 # For input Schemas (`model_config = STRICT_INPUT`): unknown fields are refused, so a typo ("nmae")
 # is a 422 instead of a silently ignored change.
 STRICT_INPUT = ConfigDict(from_attributes=True, extra="forbid")
+
+
+class PatchSchema(Schema):
+    """A partial update: an omitted field keeps its value; an explicit null is accepted only for the
+    fields in `clearable` (the record's nullable ones: null clears them) and is otherwise a 422 field
+    error, never a NOT NULL violation (500) in the service."""
+
+    model_config = STRICT_INPUT
+    clearable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_only_where_clearable(cls, value, info: ValidationInfo):
+        if value is None and info.field_name not in cls.clearable:
+            raise ValueError("May not be null: leave the field out to keep its value.")
+        return value
 
 
 def problem_response(error: DomainError) -> JsonResponse:
