@@ -113,3 +113,29 @@ def web_as(client):
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _commit_hooks_run_as_in_production(monkeypatch):
+    """Inside a test's own transaction nothing ever commits, so `transaction.on_commit` work (mail after a
+    reminder's commit) would never run. Treat the outermost atomic block a test's code opens as the commit
+    it is in production: when it exits cleanly its on_commit callbacks run; when it rolls back they are
+    dropped, exactly as Django does on a real commit/rollback."""
+    from django.db import transaction
+
+    real_exit = transaction.Atomic.__exit__
+
+    def exit_(self, exc_type, exc_value, traceback):
+        conn = transaction.get_connection(self.using)
+        blocks = conn.atomic_blocks
+        outermost = bool(blocks) and blocks[-1] is self and not self._from_testcase and any(b._from_testcase for b in blocks[:-1]) and all(b._from_testcase for b in blocks[:-1])
+        sid = conn.savepoint_ids[-1] if outermost and conn.savepoint_ids else None
+        result = real_exit(self, exc_type, exc_value, traceback)
+        if sid is not None and exc_type is None and conn.in_atomic_block:
+            ready = [hook for hook in conn.run_on_commit if sid in hook[0]]
+            conn.run_on_commit = [hook for hook in conn.run_on_commit if sid not in hook[0]]
+            for _, func, _robust in ready:
+                func()
+        return result
+
+    monkeypatch.setattr(transaction.Atomic, "__exit__", exit_)

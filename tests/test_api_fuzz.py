@@ -69,3 +69,33 @@ def test_no_write_operation_answers_500_to_edge_values(schema, world, owner_api)
                     failures.append(f"{method.upper()} {url} {field}={value!r:.40} -> {status} without a problem body: {text[:200]}")
     assert sent > 300, "the schema walk sent too few requests"
     assert not failures, f"{len(failures)} of {sent} requests failed:\n" + "\n".join(failures[:60])
+
+
+def test_an_explicit_null_in_every_patch_is_a_field_error_or_a_clear(schema, world, owner_api):
+    """Issue 16: `{"is_active": null}` answered 500 (NOT NULL violation). Every field of every PATCH body,
+    sent as null on a real object, is a 422 naming the field, or (a nullable field) clears it; never a 5xx."""
+    components = schema.get("components", {}).get("schemas", {})
+    failures, sent = [], 0
+    for method, path, op in operations(schema):
+        if method != "patch" or not op.get("security"):
+            continue
+        base = body_for(op, components)
+        if not isinstance(base, dict):
+            continue
+        url = fill(path, op, world)
+        for field in body_schema(op, components).get("properties", {}):
+            body = {**base, field: None}
+            if "version" in base and field != "version":
+                current = owner_api.get(url)
+                body["version"] = current.json().get("version", base["version"]) if current.status_code == 200 else base["version"]
+            response = send(owner_api, method, url, None, body)
+            sent += 1
+            status, text = response.status_code, text_of(response)
+            if status >= 500:
+                failures.append(f"PATCH {url} {field}=null -> {status} {text[:200]}")
+            elif status == 422 and field not in (response.json().get("errors") or {}):
+                failures.append(f"PATCH {url} {field}=null -> 422 not naming the field: {text[:200]}")
+            elif status >= 400 and '"code"' not in text:
+                failures.append(f"PATCH {url} {field}=null -> {status} without a problem body: {text[:200]}")
+    assert sent > 40, "the walk sent too few requests"
+    assert not failures, f"{len(failures)} of {sent} requests failed:\n" + "\n".join(failures[:60])

@@ -4,8 +4,11 @@
     kit imports nothing of ours);
 (b) the one-way layering inside an app, with ast: models import no services/selectors/api/views/forms,
     services/selectors import no api/views/forms (any app's);
-(c) api.py / views.py never write through the ORM (`X.objects.create/update/delete…`): writes go
-    through services, where the transaction, audit entry and event live;
+(c) api.py / views.py and the back office (web/admin.py, any admin*.py) never write through the ORM
+    (`X.objects.create/update/delete…`): writes go through services, where the transaction, audit entry
+    and event live; an admin overrides no save/delete hook, and every registered admin of a model that
+    services own is read-only (the Django user admin is the one exception: accounts, not business records);
+    admin modules import no api/views/forms;
 (d) no module under holdfast/ exceeds 800 lines (migrations excepted: they are generated).
 The rule "tenant-owned models are only read via for_tenant in selectors" is left to the isolation
 matrix (tests/test_isolation_matrix.py), which checks the behaviour instead of the spelling.
@@ -88,11 +91,75 @@ def _receiver_mentions_objects(node: ast.AST) -> bool:
     return False
 
 
-def test_api_and_views_do_not_write_through_the_orm():
+def is_admin_module(path: Path) -> bool:
+    return path.stem.startswith("admin") or "admin" in path.parts
+
+
+def write_checked_modules():
+    """api/views modules and every back-office (admin) module."""
+    for path in modules():
+        if path.stem in {"api", "views"} or "views" in path.parts or "api" in path.parts or is_admin_module(path):
+            yield path
+
+
+def test_the_back_office_is_scanned():
+    scanned = {str(p.relative_to(ROOT)) for p in write_checked_modules()}
+    assert "holdfast/web/admin.py" in scanned and "holdfast/web/admin_scoping.py" in scanned
+
+
+ADMIN_WRITE_HOOKS = {"save_model", "delete_model", "save_formset", "save_related", "delete_queryset", "response_add", "response_change"}
+ADMIN_FORBIDDEN_LAYERS = {"api", "views", "forms"}
+
+
+def admin_problems(tree: ast.AST, name: str) -> list[str]:
+    problems = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name in ADMIN_WRITE_HOOKS:
+            problems.append(f"{name}:{node.lineno} overrides {node.name}(); the back office writes nothing, services do")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in {"save", "delete"} and not _receiver_mentions_objects(node.func.value):
+            problems.append(f"{name}:{node.lineno} calls .{node.func.attr}() on a record; call a service")
+    return problems
+
+
+def test_the_back_office_writes_nothing_and_imports_no_screens():
     problems = []
     for path in modules():
-        if path.stem not in {"api", "views"} and "views" not in path.parts and "api" not in path.parts:
+        if not is_admin_module(path):
             continue
+        tree = ast.parse(path.read_text())
+        problems += admin_problems(tree, str(path.relative_to(ROOT)))
+        problems += [f"{path.relative_to(ROOT)} imports {n}" for n in imported_names(tree, path) if layer_of(n) in ADMIN_FORBIDDEN_LAYERS]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_every_admin_of_a_service_owned_model_is_read_only(rf, super_admin):
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+
+    request = rf.get("/admin/")
+    request.user = super_admin
+    writable = []
+    for model, model_admin in admin.site._registry.items():
+        if not model.__module__.startswith("holdfast.") or model is get_user_model():
+            continue
+        if model_admin.has_add_permission(request) or model_admin.has_change_permission(request) or model_admin.has_delete_permission(request):
+            writable.append(f"{model.__module__}.{model.__name__}")
+    assert writable == [], f"the back office may change these service-owned records: {writable}"
+
+
+@pytest.mark.parametrize("source, flagged", [
+    ("class A:\n    def save_model(self, request, obj, form, change):\n        obj.save()", True),
+    ("def f(obj):\n    obj.delete()", True),
+    ("def f(qs):\n    return qs.filter(x=1)", False),
+])
+def test_the_admin_write_detector(source, flagged):
+    assert bool(admin_problems(ast.parse(source), "x.py")) is flagged
+
+
+def test_api_and_views_do_not_write_through_the_orm():
+    problems = []
+    for path in write_checked_modules():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ORM_WRITES:
                 if _receiver_mentions_objects(node.func.value):

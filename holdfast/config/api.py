@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DataError, IntegrityError, OperationalError
@@ -16,7 +17,59 @@ from holdfast.kit.locking import translate_db_errors
 
 logger = logging.getLogger("holdfast.api")
 
-api = NinjaAPI(
+UNSAFE_METHODS = ("post", "put", "patch", "delete")
+CONFLICT_DESCRIPTION = ("Conflict: the request clashes with the current state (a stale `version`, a taken resource, an illegal "
+                        "transition, ...), or a copy of it with the same `Idempotency-Key` is still running (`idempotency_in_progress`, "
+                        "with `Retry-After`). The problem body's `code` says which.")
+
+
+def document_conflicts(schema: dict) -> dict:
+    """Every operation that can answer 409 documents it: every write (its service may refuse a conflict,
+    and a POST under an Idempotency-Key may be in progress), with the problem body and Retry-After."""
+    for ops in schema.get("paths", {}).values():
+        for method, op in ops.items():
+            if method not in UNSAFE_METHODS:
+                continue
+            responses = op.setdefault("responses", {})
+            key = next((k for k in responses if str(k) == "409"), 409)
+            entry = responses.setdefault(key, {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProblemSchema"}}}})
+            entry["description"] = CONFLICT_DESCRIPTION
+            entry.setdefault("headers", {})["Retry-After"] = {"description": "Seconds to wait before retrying (idempotency_in_progress, busy).", "schema": {"type": "integer"}}
+    return schema
+
+
+class HoldfastAPI(NinjaAPI):
+    """The NinjaAPI with its OpenAPI document rendered once per process (it took over 60 s per gunicorn
+    worker under load, for every request of /api/openapi.json). Ninja freezes the routers at the first
+    render; the cache is still keyed on the mounted operations (and is per API instance), so it can never
+    hand out a document of other operations; `clear_schema_cache()` forgets it.
+    The returned document is shared: treat it as read-only."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._schema_cache: dict = {}
+        self._schema_lock = threading.Lock()
+
+    def _operations_fingerprint(self) -> tuple:
+        return tuple((prefix, id(router), len(router.path_operations), sum(len(view.operations) for view in router.path_operations.values()))
+                     for prefix, router in self._routers)
+
+    def clear_schema_cache(self) -> None:
+        self._schema_cache.clear()
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        key = (path_prefix, tuple(sorted((path_params or {}).items())), self._operations_fingerprint())
+        schema = self._schema_cache.get(key)
+        if schema is None:
+            with self._schema_lock:  # one render per process even when the first requests arrive together
+                schema = self._schema_cache.get(key)
+                if schema is None:
+                    schema = document_conflicts(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+                    self._schema_cache[key] = schema
+        return schema
+
+
+api = HoldfastAPI(
     title="holdfast API",
     version="1",
     description="Multi-tenant booking and billing. Authenticate with a session or `Authorization: Bearer hf_…`; "

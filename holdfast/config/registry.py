@@ -34,6 +34,27 @@ WEB_URLCONFS = [
 ]
 
 
+def _vertical_of(module_path: str) -> str | None:
+    parts = module_path.split(".")
+    return parts[2] if parts[:2] == ["holdfast", "verticals"] and len(parts) > 2 else None
+
+
+# (path prefix, vertical) for every vertical's API router and screens: a tenant that has not enabled the
+# vertical gets 404 on all of them (holdfast.core.tenancy.middleware.VerticalGuardMiddleware).
+VERTICAL_PREFIXES = tuple(
+    [(f"/api{prefix}/", v) for prefix, path in API_ROUTERS if (v := _vertical_of(path))]
+    + [(f"/{prefix}", v) for prefix, path in WEB_URLCONFS if (v := _vertical_of(path))]
+)
+
+
+def vertical_of_path(path: str) -> str | None:
+    """The vertical whose API or screens `path` belongs to, or None for shared paths."""
+    for prefix, vertical in VERTICAL_PREFIXES:
+        if path.startswith(prefix) or path == prefix.rstrip("/"):
+            return vertical
+    return None
+
+
 def _optional(module_path: str):
     try:
         return importlib.import_module(module_path)

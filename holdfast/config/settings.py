@@ -85,6 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "holdfast.kit.api.ApiRequestLimitsMiddleware",  # over-long API query strings: a 414 problem, not a 500
     # Static files from the application server itself (make run, gunicorn); a reverse proxy may serve /static/ instead.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "holdfast.core.tenancy.middleware.CorrelationIdMiddleware",
     "holdfast.core.tenancy.middleware.CurrentTenantMiddleware",
+    "holdfast.core.tenancy.middleware.VerticalGuardMiddleware",
     "holdfast.core.events.idempotency.IdempotencyMiddleware",
     "holdfast.web.middleware.DomainErrorMiddleware",
 ]

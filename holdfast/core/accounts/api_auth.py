@@ -17,6 +17,17 @@ SESSION_TENANT_KEY = "tenant_id"
 
 
 def resolve_session_tenant(request, user) -> Tenant | None:
+    """The session's tenant, resolved once per request (the guards before ninja's auth ask first)."""
+    key = (getattr(user, "pk", None), request.headers.get("X-Tenant"), request.session.get(SESSION_TENANT_KEY) if hasattr(request, "session") else None)
+    cached = getattr(request, "_hf_session_tenant", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    tenant = _resolve_session_tenant(request, user)
+    request._hf_session_tenant = (key, tenant)
+    return tenant
+
+
+def _resolve_session_tenant(request, user) -> Tenant | None:
     slug = request.headers.get("X-Tenant")
     tenant = None
     if slug:

@@ -4,7 +4,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from holdfast.kit.api import STRICT_INPUT
+from holdfast.kit.api import STRICT_INPUT, PatchSchema
 
 # Tenant settings that hold secrets (write-only in every answer).
 SECRET_SETTINGS = frozenset({"stripe_webhook_secret"})
@@ -35,7 +35,7 @@ class TenantOut(Schema):
         return public_settings(obj.settings)
 
 
-class TenantPatch(Schema):
+class TenantPatch(PatchSchema):
     model_config = STRICT_INPUT
     version: int
     name: str | None = None
@@ -85,7 +85,7 @@ class RoleIn(Schema):
     permissions: list[str]
 
 
-class RolePatch(Schema):
+class RolePatch(PatchSchema):
     model_config = STRICT_INPUT
     version: int
     name: str | None = None

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from holdfast.kit.api import STRICT_INPUT
+from holdfast.kit.api import STRICT_INPUT, PatchSchema
 
 
 class PriceRuleIn(Schema):
@@ -24,8 +24,9 @@ class PriceRuleIn(Schema):
     is_promotional: bool = False
 
 
-class PriceRulePatch(Schema):
+class PriceRulePatch(PatchSchema):
     model_config = STRICT_INPUT
+    clearable = frozenset({'amount_minor', 'effective_to', 'percent', 'resource_type_id', 'site_id'})
 
     version: int
     name: str | None = None
@@ -68,8 +69,9 @@ class TaxRuleIn(Schema):
     effective_to: dt.date | None = None
 
 
-class TaxRulePatch(Schema):
+class TaxRulePatch(PatchSchema):
     model_config = STRICT_INPUT
+    clearable = frozenset({'effective_to', 'site_id'})
 
     version: int
     name: str | None = Field(None, min_length=1, max_length=100)

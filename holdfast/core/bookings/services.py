@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 
 from holdfast.core.accounts.selectors import has_perm, require_perm
 from holdfast.core.audit.services import log_action
@@ -13,6 +12,7 @@ from holdfast.core.events.services import emit
 from holdfast.core.inventory import services as inventory
 from holdfast.core.inventory.models import Hold, Site
 from holdfast.core.tenancy.selectors import get_owned
+from holdfast.kit import clock
 from holdfast.kit.errors import Conflict, NotFound, PermissionDenied, StaleVersion, ValidationFailed
 from holdfast.kit.locking import set_lock_timeout, translate_db_errors
 
@@ -75,7 +75,7 @@ def create_booking(
         require_perm(actor, tenant, spec.create_permission)
     with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
         set_lock_timeout()
-        now = timezone.now()
+        now = clock.now()
         customer = get_owned(Customer, tenant, customer_id, what="customer") if customer_id else None
         if customer is not None and not customer.is_active:
             raise Conflict("The customer is deactivated.", code="customer_inactive")
@@ -138,7 +138,7 @@ def transition(*, tenant, actor, booking_id: int, name: str, reason: str = "", v
     """
     with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
         set_lock_timeout()
-        now = timezone.now()
+        now = clock.now()
         booking = get_owned(Booking.objects.select_for_update(of=("self",)).select_related("hold", "customer"), tenant, booking_id, what="booking")
         spec = get_flow(booking.flow)
         step = spec.by_name.get(name) if spec else None
@@ -244,6 +244,7 @@ def move_booking(
     version: int | None = None,
     reason: str = "",
     permission: str | None = None,
+    data: dict | None = None,
 ) -> Booking:
     """Move a booking to another resource and/or period: its hold moves with it (inventory.move_hold) in the
     same transaction, keeping its status and expiry (rule 4), or nothing changes.
@@ -255,6 +256,7 @@ def move_booking(
     booking is 409 booking_not_movable, and an `exclusive` flow's second active booking of the resource is
     409 resource_has_active_booking. Needs the flow's `manage_permission`, or `permission` when a vertical's
     step moves the booking as part of another action it has authorised (a front-desk early departure).
+    `data`, when given, replaces the vertical's data in the same step (a resized stay's re-priced nights).
     """
     _require_ids(resource_id=resource_id)
     with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
@@ -273,7 +275,8 @@ def move_booking(
         new_resource = resource_id or booking.resource_id
         new_start = starts_at or booking.starts_at
         new_end = ends_at if ends_at is not None else booking.ends_at
-        if (new_resource, new_start, new_end) == (booking.resource_id, booking.starts_at, booking.ends_at):
+        new_data = booking.data if data is None else data
+        if (new_resource, new_start, new_end, new_data) == (booking.resource_id, booking.starts_at, booking.ends_at, booking.data):
             return booking
         inventory.validate_period(new_start, new_end)
         key = spec.exclusive_key(Booking(resource_id=new_resource, status=booking.status))
@@ -282,13 +285,16 @@ def move_booking(
             booking.site_id = booking.hold.site_id
         if key and key != booking.exclusive_key:
             _refuse_second_exclusive(tenant, Booking(resource_id=new_resource, exclusive_key=key), exclude_id=booking.pk)
-        booking.resource_id, booking.starts_at, booking.ends_at, booking.exclusive_key = new_resource, new_start, new_end, key
+        data_changed = new_data != booking.data
+        booking.resource_id, booking.starts_at, booking.ends_at, booking.exclusive_key, booking.data = new_resource, new_start, new_end, key, new_data
         booking.version += 1
-        booking.save(update_fields=["resource", "starts_at", "ends_at", "site", "hold", "exclusive_key", "version", "updated_at"])
+        booking.save(update_fields=["resource", "starts_at", "ends_at", "site", "hold", "exclusive_key", "data", "version", "updated_at"])
         after = {"resource_id": booking.resource_id, "starts_at": booking.starts_at, "ends_at": booking.ends_at, "hold_id": booking.hold_id}
         diff = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
         if reason:
             diff["reason"] = [None, reason]
+        if data_changed:
+            diff["data"] = [None, "changed"]
         log_action(tenant=tenant, actor=actor, entity=booking, action="bookings.booking.moved", diff=diff)
         emit(tenant, "booking:updated", {"booking_id": booking.pk, "action": "moved", "status": booking.status, "version": booking.version,
                                          "resource_id": booking.resource_id, "starts_at": booking.starts_at, "ends_at": booking.ends_at})

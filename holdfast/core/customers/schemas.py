@@ -5,7 +5,7 @@ import datetime as dt
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict
 
-from holdfast.kit.api import STRICT_INPUT
+from holdfast.kit.api import STRICT_INPUT, PatchSchema
 
 
 class AddressSchema(BaseModel):
@@ -31,7 +31,7 @@ class CustomerIn(Schema):
     is_verified: bool = False
 
 
-class CustomerPatch(Schema):
+class CustomerPatch(PatchSchema):
     model_config = STRICT_INPUT
     version: int
     name: str | None = Field(None, min_length=1, max_length=200)

@@ -2,16 +2,20 @@
 
 A POST under /api/ with an `Idempotency-Key` header, by a caller whose tenant can be resolved:
 
-- the key row (tenant, key) is inserted first, in its own short transaction, so the unique
-  constraint decides who owns the key when two requests race;
-- the owner runs the request; a response below 500 is stored (status + JSON body) and later
-  requests with the same key and the same method+path+body get it replayed with
-  `Idempotent-Replayed: true` and no second effect; a 5xx deletes the key so a retry runs again,
-  and so do 401/403/429 (refused before anything ran: a retry with fixed credentials must run);
+- the key row, the request's business writes and its stored answer are ONE transaction: the
+  middleware opens it, claims the key (a transaction-scoped advisory lock on PostgreSQL, the
+  write lock on SQLite), inserts the row, runs the request (services' own transactions become
+  savepoints of it) and stores the answer before it commits. A process that dies anywhere
+  before that commit leaves neither the effect nor the key: a retry runs once, at once. A key
+  row is never committed without its answer, so no retry can run a committed step twice;
+- a response below 500 is stored (status + JSON body) and later requests with the same key and
+  the same method+path+body get it replayed with `Idempotent-Replayed: true` and no second
+  effect; a 5xx rolls the whole request back (key and any effect) so a retry runs again, and so
+  do 401/403/429 (refused before anything ran: a retry with fixed credentials must run);
 - the same key with a different request is refused (422 `idempotency_key_reused`);
 - the same key while the first request still runs answers 409 `idempotency_in_progress` with
-  `Retry-After`; retrying then replays the first answer; a row left
-  in progress for more than STALE_SECONDS (a crashed process) is taken over;
+  `Retry-After`; retrying then replays the first answer. (A row without an answer can only have
+  been left by an older release; one older than STALE_SECONDS is taken over.)
 - expired keys (IDEMPOTENCY_TTL_HOURS) count as absent; the worker purges them.
 """
 from __future__ import annotations
@@ -22,7 +26,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -87,19 +91,29 @@ class IdempotencyMiddleware:
             return self.get_response(request)
 
         fingerprint = request_hash(request, user_id)
-        row, refusal = self._claim(tenant, key, request, fingerprint)
-        if refusal is not None:
-            return refusal
         try:
-            response = self.get_response(request)
-        except BaseException:
-            IdempotencyKey.objects.filter(pk=row.pk).delete()
-            raise
-        if response.status_code >= 500 or response.status_code in RELEASE_STATUSES:
-            IdempotencyKey.objects.filter(pk=row.pk).delete()
-        else:
-            IdempotencyKey.objects.filter(pk=row.pk).update(response_status=response.status_code, response_json=_stored_json(response))
-        return response
+            with transaction.atomic():
+                if not _lock_key(tenant, key):
+                    return _in_progress()
+                row, refusal = self._claim(tenant, key, request, fingerprint)
+                if refusal is not None:
+                    return refusal
+                response = self.get_response(request)
+                if response.status_code >= 500 or response.status_code in RELEASE_STATUSES:
+                    transaction.set_rollback(True)  # the key and anything the request wrote go together
+                else:
+                    row.response_status, row.response_json = response.status_code, _stored_json(response)
+                    try:
+                        with transaction.atomic():
+                            row.save(update_fields=["response_status", "response_json"])
+                    except DatabaseError:  # the request broke the transaction outside a service: nothing of it stays
+                        logger.warning("idempotency key %s not stored; the request is rolled back", key)
+                        transaction.set_rollback(True)
+                return response
+        except OperationalError as exc:
+            if connection.vendor != "sqlite" or "locked" not in str(exc):
+                raise
+            return _in_progress()  # SQLite: the key's first request still holds the write lock
 
     def _claim(self, tenant, key: str, request, fingerprint: str):
         """(owned row, None) when this request owns the key, else (None, the response to send)."""
@@ -137,6 +151,17 @@ class IdempotencyMiddleware:
                     return existing, None
             return None, _in_progress()
         return None, _in_progress()
+
+
+def _lock_key(tenant, key: str) -> bool:
+    """Own the key for this transaction, or False when a running request owns it (PostgreSQL: an
+    advisory transaction lock, released by the commit or rollback, or when the process dies).
+    SQLite serialises writers: the transaction's write lock already makes a second copy wait."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", [int(tenant.pk) & 0x7FFFFFFF, key])
+        return bool(cursor.fetchone()[0])
 
 
 def _in_progress() -> HttpResponse:

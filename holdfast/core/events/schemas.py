@@ -4,7 +4,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from holdfast.kit.api import STRICT_INPUT
+from holdfast.kit.api import STRICT_INPUT, PatchSchema
 
 
 class NotificationOut(Schema):
@@ -38,7 +38,7 @@ class WebhookIn(Schema):
     is_active: bool = True
 
 
-class WebhookPatch(Schema):
+class WebhookPatch(PatchSchema):
     model_config = STRICT_INPUT
 
     url: str | None = Field(None, min_length=1, max_length=500)

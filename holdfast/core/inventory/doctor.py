@@ -5,8 +5,8 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import connection, transaction
-from django.utils import timezone
 
+from holdfast.kit import clock
 from holdfast.kit.doctor import Finding, check, repair
 
 from .models import Block, DailyCapacity, Hold
@@ -83,7 +83,7 @@ def recount_capacity(findings):
 
 @check("inventory.no_stale_holds", "No hold stays active long past its expiry (the sweeper runs)")
 def no_stale_holds(grace: dt.timedelta = SWEEP_GRACE):
-    cutoff = timezone.now() - grace
+    cutoff = clock.now() - grace
     return [Finding(f"hold {h.pk} expired at {h.expires_at:%Y-%m-%d %H:%M} but is still active", tenant_id=h.tenant_id) for h in Hold.objects.filter(status=Hold.ACTIVE, expires_at__lt=cutoff)[:500]]
 
 

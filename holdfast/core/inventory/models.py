@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from holdfast.core.tenancy.models import TenantOwned
+from holdfast.kit import clock
 
 
 class Site(TenantOwned):
@@ -177,7 +178,7 @@ class Hold(TenantOwned):
         return self.pool_id is not None
 
     def is_expired(self, at=None) -> bool:
-        return self.status == self.ACTIVE and self.expires_at is not None and self.expires_at <= (at or timezone.now())
+        return self.status == self.ACTIVE and self.expires_at is not None and self.expires_at <= (at or clock.now())
 
 
 class Block(TenantOwned):

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from holdfast.kit.api import STRICT_INPUT
+from holdfast.kit.api import STRICT_INPUT, PatchSchema
 from holdfast.kit.clock import now
 
 
@@ -25,8 +25,9 @@ class SiteIn(Schema):
     media: list[dict] = []
 
 
-class SitePatch(Schema):
+class SitePatch(PatchSchema):
     model_config = STRICT_INPUT
+    clearable = frozenset({'cutoff_time', 'latitude', 'longitude'})
 
     name: str | None = Field(None, min_length=1, max_length=200)
     kind: str | None = None

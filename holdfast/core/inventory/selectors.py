@@ -9,9 +9,9 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 
 from holdfast.core.tenancy.selectors import get_owned
+from holdfast.kit import clock
 from holdfast.kit.clock import local_midnight
 from holdfast.kit.errors import ValidationFailed
 
@@ -77,7 +77,7 @@ def blocks(tenant, *, resource_id: int | None = None, active: bool | None = True
     if resource_id:
         qs = qs.filter(resource_id=resource_id)
     if active:
-        qs = qs.filter(live_q(timezone.now()))
+        qs = qs.filter(live_q(clock.now()))
     if starts_at is not None:
         qs = overlapping(qs, starts_at, ends_at)
     return qs
@@ -90,7 +90,7 @@ def _live_blocks(now, starts_at, ends_at):
 def is_resource_free(tenant, resource_id: int, starts_at: dt.datetime, ends_at: dt.datetime | None, *, now=None) -> bool:
     """One query: the resource exists in this tenant, is in service and no live block overlaps."""
     validate_period(starts_at, ends_at)
-    now = now or timezone.now()
+    now = now or clock.now()
     row = (
         Resource.objects.for_tenant(tenant)
         .filter(pk=resource_id)
@@ -106,7 +106,7 @@ def is_resource_free(tenant, resource_id: int, starts_at: dt.datetime, ends_at: 
 def free_resources(tenant, starts_at: dt.datetime, ends_at: dt.datetime | None, *, resource_type_id: int | None = None, site_id: int | None = None, now=None):
     """Resources in service with no live block overlapping the period (one query)."""
     validate_period(starts_at, ends_at)
-    now = now or timezone.now()
+    now = now or clock.now()
     return (
         resources(tenant, site_id=site_id, resource_type_id=resource_type_id, status=Resource.AVAILABLE)
         .annotate(taken=Exists(_live_blocks(now, starts_at, ends_at).filter(resource_id=OuterRef("pk"))))
@@ -134,7 +134,7 @@ def _check_days(start_date: dt.date, end_date: dt.date, limit: int) -> list[dt.d
 def free_counts_per_day(tenant, site: Site, start_date: dt.date, end_date: dt.date, *, resource_type_id: int | None = None, now=None) -> list[dict]:
     """How many resources (of a type) are free on each local day of [start_date, end_date): two queries."""
     days = _check_days(start_date, end_date, MAX_CAPACITY_DAYS)
-    now = now or timezone.now()
+    now = now or clock.now()
     tz = site.time_zone
     bounds = [(d, local_midnight(d, tz), local_midnight(d + dt.timedelta(days=1), tz)) for d in days]
     ids = list(resources(tenant, site_id=site.pk, resource_type_id=resource_type_id, status=Resource.AVAILABLE).values_list("pk", flat=True))
@@ -149,7 +149,7 @@ def free_counts_per_day(tenant, site: Site, start_date: dt.date, end_date: dt.da
 def remaining_capacity(tenant, pool_id: int, start_date: dt.date, end_date: dt.date, *, quantity: int | None = None, now=None) -> list[dict]:
     """Per day: capacity, occupied, held (live holds only) and remaining; `fits` when `quantity` fits."""
     days = _check_days(start_date, end_date, MAX_CAPACITY_DAYS)
-    now = now or timezone.now()
+    now = now or clock.now()
     pool = get_pool(tenant, pool_id)
     rows = {r["date"]: r for r in DailyCapacity.objects.filter(pool=pool, date__gte=start_date, date__lt=end_date).values("date", "capacity", "occupied", "held")}
     stale: dict[dt.date, int] = defaultdict(int)
@@ -175,7 +175,7 @@ def calendar_matrix(tenant, site: Site, start_date: dt.date, days: int, *, resou
     """Resources × local days, each cell the block covering most of that day (or None): two queries."""
     if not 1 <= days <= MAX_CALENDAR_DAYS:
         raise ValidationFailed(f"Between 1 and {MAX_CALENDAR_DAYS} days.", fields={"days": ["Out of range."]})
-    now = now or timezone.now()
+    now = now or clock.now()
     tz = site.time_zone
     dates = [start_date + dt.timedelta(days=i) for i in range(days)]
     bounds = [(local_midnight(d, tz), local_midnight(d + dt.timedelta(days=1), tz)) for d in dates]

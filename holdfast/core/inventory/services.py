@@ -18,6 +18,7 @@ from django.utils import timezone
 from holdfast.core.audit.services import log_action
 from holdfast.core.events.services import emit
 from holdfast.core.tenancy.selectors import get_owned
+from holdfast.kit import clock
 from holdfast.kit.clock import is_valid_zone, local_midnight
 from holdfast.kit.errors import Busy, Conflict, NotFound, ValidationFailed
 from holdfast.kit.locking import set_lock_timeout, translate_db_errors
@@ -326,7 +327,7 @@ def place_hold(
     with transaction.atomic(savepoint=record), translate_db_errors(CONSTRAINT_MESSAGES):
         if record:
             set_lock_timeout()
-        now = timezone.now()
+        now = clock.now()
         if resource_ids:
             resources = _lock_resources(tenant, resource_ids)
             _claim_periods(tenant, resources, starts_at, ends_at, now)
@@ -366,7 +367,7 @@ def place_expiring_hold(*, tenant, actor, ttl_minutes: int | None = None, reason
     """
     ttl = _ttl(tenant, ttl_minutes)
     with transaction.atomic(savepoint=record):
-        now = timezone.now()
+        now = clock.now()
         hold = Hold.objects.create(tenant=tenant, expires_at=now + ttl, reason=reason[:300], created_at=now)
         if record:
             log_action(tenant=tenant, actor=actor, entity=hold, action="inventory.hold.placed", diff={"status": [None, hold.status], "expires_at": [None, hold.expires_at]})
@@ -423,7 +424,7 @@ def expire_hold(*, tenant, hold_id: int, notify: bool = True) -> int:
     caller is the booking's own expire transition."""
     with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
         set_lock_timeout()
-        now = timezone.now()
+        now = clock.now()
         hold = get_owned(Hold, tenant, hold_id, what="hold")
         if hold.pool_id and hold.status == Hold.ACTIVE:
             _lock_capacity(tenant, hold.pool, hold.start_date, hold.end_date)
@@ -432,7 +433,7 @@ def expire_hold(*, tenant, hold_id: int, notify: bool = True) -> int:
 
 def _release_expired_capacity_holds(tenant, pool, start_date, end_date, rows, now=None) -> None:
     """Inside a transaction holding the pool's day rows: expired holds stop counting before we check."""
-    now = now or timezone.now()
+    now = now or clock.now()
     stale = list(Hold.objects.filter(pool=pool, status=Hold.ACTIVE, expires_at__lte=now, start_date__lt=end_date, end_date__gt=start_date).values_list("pk", flat=True))
     if stale and _expire_holds(tenant, sorted(stale), now):
         for row in rows.values():
@@ -448,7 +449,7 @@ def release_hold(*, tenant, actor, hold_id: int, reason: str = "", include_conve
     with transaction.atomic(savepoint=record), translate_db_errors(CONSTRAINT_MESSAGES):
         if record:
             set_lock_timeout()
-        now = timezone.now()
+        now = clock.now()
         hold = _lock_hold(tenant, hold_id, now, capacity)
         allowed = (Hold.ACTIVE, Hold.CONVERTED) if include_converted else (Hold.ACTIVE,)
         if hold.status not in allowed:
@@ -472,7 +473,7 @@ def convert_hold(*, tenant, actor, hold_id: int, record: bool = True, capacity: 
     with transaction.atomic(savepoint=record), translate_db_errors(CONSTRAINT_MESSAGES):
         if record:
             set_lock_timeout()
-        now = timezone.now()
+        now = clock.now()
         hold = _lock_hold(tenant, hold_id, now, capacity)
         if hold.is_expired(now):
             raise Conflict("The hold has expired; place a new one.", code="hold_expired")
@@ -494,7 +495,7 @@ def extend_hold(*, tenant, actor, hold_id: int, minutes: int | None = None) -> H
     delta = _ttl(tenant, minutes)
     with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
         set_lock_timeout()
-        now = timezone.now()
+        now = clock.now()
         hold = _lock_hold(tenant, hold_id, now)
         if hold.is_expired(now):
             raise Conflict("The hold has expired; it can no longer be extended.", code="hold_expired")
@@ -557,7 +558,7 @@ def move_hold(
     with transaction.atomic(savepoint=record), translate_db_errors(CONSTRAINT_MESSAGES):
         if record:
             set_lock_timeout()
-        now = timezone.now()
+        now = clock.now()
         peek = get_owned(Hold, tenant, hold_id, what="hold")
         if peek.pool_id:
             raise Conflict("A quantity hold is not moved; release it and place another.", code="hold_not_movable")
@@ -600,7 +601,7 @@ def move_hold(
 
 def expire_due_holds(*, limit: int = 200) -> int:
     """The sweeper: expire holds past their expiry. Several workers at once are safe (SKIP LOCKED + conditional update)."""
-    now = timezone.now()
+    now = clock.now()
     done = 0
     candidates = list(Hold.objects.filter(status=Hold.ACTIVE, expires_at__lte=now).order_by("expires_at").values_list("pk", "tenant_id", "pool_id", "start_date", "end_date")[:limit])
     for pk, tenant_id, pool_id, start, end in candidates:
@@ -637,7 +638,7 @@ def add_block(*, tenant, actor, resource_id: int, starts_at: dt.datetime, ends_a
     validate_period(starts_at, ends_at)
     with transaction.atomic(), translate_db_errors(CONSTRAINT_MESSAGES):
         set_lock_timeout()
-        now = timezone.now()
+        now = clock.now()
         resources = Resource.objects.for_tenant(tenant).filter(pk=resource_id)
         resource = (resources.select_for_update() if LOCK_ENABLED else resources).first()
         if resource is None:
@@ -655,7 +656,7 @@ def remove_block(*, tenant, actor, block_id: int) -> Block:
         if block.kind in (Block.HOLD, Block.BOOKING):
             raise Conflict("Hold and booking blocks are released through their hold or booking.", code="block_owned_by_hold")
         if block.active:
-            block.active, block.released_at = False, timezone.now()
+            block.active, block.released_at = False, clock.now()
             block.save(update_fields=["active", "released_at"])
             log_action(tenant=tenant, actor=actor, entity=block, action="inventory.block.removed", diff={"active": [True, False]})
             emit(tenant, "availability:changed", {"resource_id": block.resource_id, "block_id": block.pk})

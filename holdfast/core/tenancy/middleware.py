@@ -51,3 +51,34 @@ class CurrentTenantMiddleware:
         request.tenant = SimpleLazyObject(lambda: _web_tenant(request)) if not request.path.startswith("/api/") else None
         request.actor = getattr(request, "user", None)
         return self.get_response(request)
+
+
+class VerticalGuardMiddleware:
+    """A tenant serves only the verticals it has enabled (`Tenant.enabled_verticals`): every path of a
+    vertical's API router or screens (config.registry.VERTICAL_PREFIXES) answers 404 for any other
+    tenant — a problem body on the API, the not-found page on screens. Requests without a tenant
+    (anonymous, a platform session without one) pass: authentication refuses them on its own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from holdfast.config.registry import vertical_of_path
+
+        vertical = vertical_of_path(request.path)
+        if vertical is None:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            from holdfast.core.accounts.api_auth import resolve_api_tenant
+            from holdfast.kit.api import problem
+
+            tenant = resolve_api_tenant(request)
+            if tenant and not tenant.has_vertical(vertical):
+                return problem(404, "vertical_not_enabled", "Not found", f"This business does not use {vertical}.")
+            return self.get_response(request)
+        tenant = request.tenant  # lazy: bool() is False when there is none
+        if tenant and not tenant.has_vertical(vertical):
+            from django.http import Http404
+
+            raise Http404(f"This business does not use {vertical}.")
+        return self.get_response(request)

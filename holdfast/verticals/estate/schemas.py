@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from holdfast.kit.api import STRICT_INPUT
+from holdfast.kit.api import STRICT_INPUT, PatchSchema
 
 
 class ProjectOut(Schema):
@@ -40,7 +40,7 @@ class ProjectIn(Schema):
     description: str = ""
 
 
-class ProjectPatch(Schema):
+class ProjectPatch(PatchSchema):
     model_config = STRICT_INPUT
     name: str | None = Field(None, min_length=1, max_length=200)
     down_payment_percent: Decimal | None = None
@@ -73,8 +73,9 @@ class UnitIn(Schema):
     area_sqm: Decimal | None = None
 
 
-class UnitPatch(Schema):
+class UnitPatch(PatchSchema):
     model_config = STRICT_INPUT
+    clearable = frozenset({'floor'})
     price_minor: int | None = Field(None, ge=0)
     bedrooms: int | None = Field(None, ge=0, le=50)
     floor: int | None = None

@@ -14,6 +14,8 @@ Stay dates are local dates of the property, half-open [check_in, check_out).
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from builtins import property as computed  # models below have a field named `property`
 
 from django.conf import settings
@@ -248,6 +250,25 @@ class Reservation(Stamped):
     @computed
     def nights(self) -> int:
         return (self.check_out_date - self.check_in_date).days
+
+    def night_prices(self, data: dict | None = None) -> dict[str, dict]:
+        """Each night's fixed price {ISO date: {"rate", "tax", ...}} from the booking's data (`data` when the
+        caller holds a newer copy). A reservation priced before nights were kept has one rate and one night
+        tax for every night."""
+        data = (self.booking.data or {}) if data is None else data
+        if data.get("nights"):
+            return data["nights"]
+        tax = int(data.get("night_tax_cents", 0))
+        return {(self.check_in_date + dt.timedelta(days=i)).isoformat(): {"rate": self.nightly_rate_cents, "tax": tax} for i in range(self.nights)}
+
+    @computed
+    def night_rates(self) -> list[dict]:
+        """The nights in order with their own rate and tax (what the folio posts each night)."""
+        return [{"date": dt.date.fromisoformat(d), "rate_cents": n["rate"], "tax_cents": n["tax"]} for d, n in sorted(self.night_prices().items())]
+
+    @computed
+    def rates_vary(self) -> bool:
+        return len({n["rate"] for n in self.night_prices().values()}) > 1
 
 
 class RoomStatusLog(TenantOwned):

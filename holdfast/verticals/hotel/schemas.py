@@ -6,7 +6,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from holdfast.kit.api import STRICT_INPUT
+from holdfast.kit.api import STRICT_INPUT, PatchSchema
 
 RoomStatus = Literal["VACANT_CLEAN", "VACANT_DIRTY", "OCCUPIED", "OUT_OF_ORDER"]
 Source = Literal["DIRECT", "PHONE", "WALKIN", "BOOKING_ENGINE", "OTA"]
@@ -22,7 +22,7 @@ class PropertyIn(Schema):
     address: dict | None = None
 
 
-class PropertyPatch(Schema):
+class PropertyPatch(PatchSchema):
     model_config = STRICT_INPUT
 
     name: str | None = Field(None, min_length=1, max_length=200)
@@ -70,7 +70,7 @@ class RoomTypeIn(Schema):
     amenities: list = []
 
 
-class RoomTypePatch(Schema):
+class RoomTypePatch(PatchSchema):
     model_config = STRICT_INPUT
 
     name: str | None = Field(None, min_length=1, max_length=120)
@@ -108,7 +108,7 @@ class RoomIn(Schema):
     features: list = []
 
 
-class RoomPatch(Schema):
+class RoomPatch(PatchSchema):
     model_config = STRICT_INPUT
 
     floor: str | None = Field(None, max_length=20)
@@ -169,7 +169,7 @@ class RatePlanIn(Schema):
     is_default: bool = False
 
 
-class RatePlanPatch(Schema):
+class RatePlanPatch(PatchSchema):
     model_config = STRICT_INPUT
 
     name: str | None = Field(None, min_length=1, max_length=120)
@@ -307,7 +307,7 @@ class WalkInIn(Schema):
     internal_notes: str = ""
 
 
-class ReservationPatch(Schema):
+class ReservationPatch(PatchSchema):
     model_config = STRICT_INPUT
 
     version: int
@@ -354,6 +354,12 @@ class CheckOutIn(VersionIn):
     allow_balance: bool = False
 
 
+class HotelNightRateOut(Schema):
+    date: dt.date
+    rate_cents: int
+    tax_cents: int
+
+
 class ReservationOut(Schema):
     id: int
     property_id: int
@@ -381,6 +387,7 @@ class ReservationOut(Schema):
     guest_notes: str
     version: int
     created_at: dt.datetime
+    night_rates: list[HotelNightRateOut] = Field(description="Each night with its own rate and tax (nightly_rate_cents is the arrival night's).")
 
     @staticmethod
     def resolve_room_number(obj):

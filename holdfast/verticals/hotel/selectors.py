@@ -92,7 +92,7 @@ def get_guest(tenant, pk) -> Guest:
 
 def reservations(tenant, *, property_id: int | None = None, status: str | None = None, arriving: dt.date | None = None, departing: dt.date | None = None,
                  search: str | None = None, start: dt.date | None = None, end: dt.date | None = None):
-    qs = Reservation.objects.for_tenant(tenant).select_related("room", "room_type", "rate_plan")
+    qs = Reservation.objects.for_tenant(tenant).select_related("room", "room_type", "rate_plan", "booking")
     if property_id:
         qs = qs.filter(property_id=property_id)
     if status:

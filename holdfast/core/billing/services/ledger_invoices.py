@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from holdfast.core.audit.services import log_action
+from holdfast.core.events.services import emit
 from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit.errors import Conflict, ValidationFailed
 
@@ -31,6 +32,37 @@ CHARGE_TYPES = (LedgerEntry.CHARGE, LedgerEntry.FEE, LedgerEntry.ADJUSTMENT, Led
 def _tax_rate(charge_minor: int, tax_minor: int) -> Decimal:
     """The rate shown on the line (the amount is the posted one; the rate only describes it)."""
     return min((Decimal(tax_minor) * 100 / Decimal(charge_minor)).quantize(Decimal("0.01")), Decimal("999.99")) if charge_minor else Decimal("0")
+
+
+def _pay_from_ledger_money(tenant, actor, account: LedgerAccount, invoice: Invoice) -> int:
+    """Allocate the ledger's received, unallocated money (its booking's payments of the invoice's customer)
+    to the (locked) invoice, oldest payment first; returns the minor units applied."""
+    paid = selectors.with_payment_amounts(Payment.objects.for_tenant(tenant).filter(status=Payment.RECEIVED, needs_refund=False, booking_id=account.booking_id, source=account.source,
+                                                                                     customer_id=invoice.customer_id, currency=invoice.currency)).filter(unallocated_minor__gt=0)
+    applied = 0
+    for payment in Payment.objects.select_for_update().filter(pk__in=[p.pk for p in paid]).order_by("pk"):
+        remaining = selectors.invoice_remaining_minor(invoice)
+        if remaining <= 0 or invoice.status != Invoice.PENDING:
+            break
+        applied += _allocate(tenant, actor, payment, invoice, min(remaining, selectors.payment_unallocated_minor(payment)))
+        invoice.refresh_from_db()
+    return applied
+
+
+def apply_ledger_money(*, tenant, actor, ledger_id: int) -> int:
+    """Money taken onto a ledger after it was invoiced (a desk payment on an invoiced folio) pays the
+    ledger's open invoices, oldest first, so an invoice the money covers is PAID and never goes overdue.
+    The money stays on the ledger (allocating posts nothing more). Returns the minor units applied."""
+    with transaction.atomic():
+        account = get_owned(LedgerAccount, tenant, ledger_id, what="ledger")
+        open_ids = list(selectors.invoices_of_ledger(tenant, account.pk).filter(status=Invoice.PENDING).values_list("pk", flat=True))
+        applied = 0
+        for invoice in Invoice.objects.select_for_update().filter(pk__in=open_ids).order_by("due_date", "pk"):
+            applied += _pay_from_ledger_money(tenant, actor, account, invoice)
+        if applied:
+            log_action(tenant=tenant, actor=actor, entity=account, action="billing.ledger.money_applied", diff={"applied_minor": [None, applied], "invoice_ids": [None, open_ids]})
+            emit(tenant, "ledger:money_applied", {"ledger_id": account.pk, "applied_minor": applied, "invoice_ids": open_ids})
+    return applied
 
 
 def invoice_ledger(*, tenant, actor, ledger_id: int, customer_id: int | None = None, notes: str = "") -> Invoice:
@@ -86,14 +118,7 @@ def invoice_ledger(*, tenant, actor, ledger_id: int, customer_id: int | None = N
         credit = min(-sum(e.amount_minor for e in credits), selectors.invoice_remaining_minor(invoice))
         if credit > 0:
             create_credit_note(tenant=tenant, actor=actor, invoice_id=invoice.pk, amount_minor=credit, reason="Adjustments on the ledger: " + "; ".join(e.description for e in credits)[:250])
-        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        paid = selectors.with_payment_amounts(Payment.objects.for_tenant(tenant).filter(status=Payment.RECEIVED, booking_id=account.booking_id, source=account.source,
-                                                                                         customer_id=customer_id, currency=account.currency)).filter(unallocated_minor__gt=0)
-        for payment in Payment.objects.select_for_update().filter(pk__in=[p.pk for p in paid]).order_by("pk"):
-            remaining = selectors.invoice_remaining_minor(invoice)
-            if remaining <= 0 or invoice.status != Invoice.PENDING:
-                break
-            _allocate(tenant, actor, payment, invoice, min(remaining, selectors.payment_unallocated_minor(payment)))
+        _pay_from_ledger_money(tenant, actor, account, Invoice.objects.select_for_update().get(pk=invoice.pk))
         log_action(tenant=tenant, actor=actor, entity=account, action="billing.ledger.invoiced", diff={"invoice_id": [None, invoice.pk], "items": [None, len(item_ids)]})
         invoice.refresh_from_db()
     return invoice

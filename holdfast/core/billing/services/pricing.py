@@ -14,10 +14,14 @@ Calculation. The rule that wins on the first day decides the product's calculati
   - FLAT: rate × quantity once, regardless of duration (the base price's quantity is 1, and so is
     an extra's marked `flat_once`: a fixed charge regardless of quantity and duration).
   - PERCENTAGE_ON_BASE (extras only): percent of the base subtotal.
-Tax: the tax rule in force for the quote's site and country/region (a rule of that site beats every
-tenant-wide rule; see resolve_tax), per period: a per-day line is also split where the tax rule in
-force changes and is taxed at the rule of its days; a FLAT or percentage line is taxed at the rule
-in force on the first day. Rounded per line; the document's tax is the sum of its lines' tax.
+Tax: each day is taxed at the tax rule in force on that day for the quote's site and country/region
+(a rule of that site beats every tenant-wide rule; see resolve_tax): a per-day line is split where
+the day's tax rule changes, so every line has one rate; a FLAT or percentage line is one charge,
+taxed at the rule of its first day. Tax is rounded per line; the document's tax is the sum of its
+lines' tax.
+Given rates: a caller that keeps its own per-day prices (the hotel's rate plans) passes them as
+`day_rates` ({day: minor units}); the base product is then priced per day from them instead of
+from price rules (lines split where the rate or the tax changes), and taxed like any line.
 Rounding: one rule (holdfast.kit.money): each line is rounded once, half up.
 
 Prices are recomputed while a quote is unlocked and frozen when the vertical locks it; changing a
@@ -54,8 +58,8 @@ OVERLAP_RULE = (
     "Then the latest effective-from date.",
     "Then the newest rule.",
 )
-TAX_RULE = ("A rule of the booking's site beats every business-wide rule; then the most specific active rule for the place (region > country > everywhere) in force on the booking's first day, "
-            "then the latest effective-from date; it applies to every line, rounded per line.")
+TAX_RULE = ("A rule of the booking's site beats every business-wide rule; then the most specific active rule for the place (region > country > everywhere) in force on each day, "
+            "then the latest effective-from date; each day is taxed at its own rule (a one-off charge at its first day's), rounded per line.")
 
 
 # ---------------------------------------------------------------- rule resolution (pure)
@@ -87,6 +91,40 @@ def winning_rule(rules, day: dt.date, *, site_id=None, resource_type_id=None, ca
     return best
 
 
+def _tax_candidates(tenant, *, start: dt.date, end: dt.date, site_id: int | None = None) -> list:
+    """The tenant's active tax rules in force on some day of [start, end) that a booking on `site_id` may use."""
+    candidates = TaxRule.objects.for_tenant(tenant).filter(is_active=True, effective_from__lt=end).filter(Q(effective_to__isnull=True) | Q(effective_to__gt=start))
+    return list(candidates.filter(Q(site__isnull=True) | Q(site_id=site_id)) if site_id else candidates.filter(site__isnull=True))
+
+
+def _best_tax(candidates, day: dt.date, country: str, region: str):
+    best, best_rank = None, None
+    for rule in candidates:
+        if not (rule.effective_from <= day and (rule.effective_to is None or day < rule.effective_to)):
+            continue
+        if rule.country and rule.country.upper() != country:
+            continue
+        if rule.region and (not rule.country or rule.region.lower() != region.lower()):
+            continue
+        rank = (rule.site_id is not None, bool(rule.country) + bool(rule.region), rule.effective_from, rule.pk)
+        if best_rank is None or rank > best_rank:
+            best, best_rank = rule, rank
+    return best
+
+
+def tax_by_day(tenant, *, start: dt.date, end: dt.date, country: str = "", region: str = "", site_id: int | None = None):
+    """A function day -> the tax rule of that day (resolve_tax's precedence), from one query."""
+    country, region = (country or "").upper(), (region or "").strip()
+    candidates = _tax_candidates(tenant, start=start, end=end, site_id=site_id)
+    cache: dict = {}
+
+    def of(day: dt.date):
+        if day not in cache:
+            cache[day] = _best_tax(candidates, day, country, region)
+        return cache[day]
+    return of
+
+
 def resolve_tax(tenant, *, day: dt.date, country: str = "", region: str = "", site_id: int | None = None):
     """The tax rule for a site, place and day, or None.
 
@@ -97,19 +135,7 @@ def resolve_tax(tenant, *, day: dt.date, country: str = "", region: str = "", si
       3. the latest effective_from;
       4. the newest rule.
     A site's rule never applies to another site or to a booking without a site."""
-    country, region = (country or "").upper(), (region or "").strip()
-    candidates = TaxRule.objects.for_tenant(tenant).filter(is_active=True, effective_from__lte=day).filter(Q(effective_to__isnull=True) | Q(effective_to__gt=day))
-    candidates = candidates.filter(Q(site__isnull=True) | Q(site_id=site_id)) if site_id else candidates.filter(site__isnull=True)
-    best, best_rank = None, None
-    for rule in candidates:
-        if rule.country and rule.country.upper() != country:
-            continue
-        if rule.region and (not rule.country or rule.region.lower() != region.lower()):
-            continue
-        rank = (rule.site_id is not None, bool(rule.country) + bool(rule.region), rule.effective_from, rule.pk)
-        if best_rank is None or rank > best_rank:
-            best, best_rank = rule, rank
-    return best
+    return tax_by_day(tenant, start=day, end=day + dt.timedelta(days=1), country=country, region=region, site_id=site_id)(day)
 
 
 # ---------------------------------------------------------------- quoting (pure reads)
@@ -132,7 +158,28 @@ def _no_price(code: str, day: dt.date):
     return ValidationFailed(f"No price rule covers {what} on {day.isoformat()}.", code="no_price_rule", fields={"price": [f"Add a price rule for {what} covering {day.isoformat()}."]})
 
 
-def _price_product(rules, *, code: str, kind: str, start: dt.date, end: dt.date, quantity: int, currency: str, site_id, resource_type_id, base_subtotal: int, flat_once: bool = False, tax_on=None) -> list[dict]:
+def _given_rates(day_rates: dict, *, code: str, start: dt.date, end: dt.date, quantity: int, currency: str, tax_of) -> list[dict]:
+    """Per-day lines from the caller's own day rates, split where the rate or the day's tax rule changes."""
+    lines: list[dict] = []
+    day = start
+    while day < end:
+        rate = day_rates.get(day)
+        if isinstance(rate, bool) or not isinstance(rate, int) or rate < 0:
+            raise _no_price(code, day)
+        last = lines[-1] if lines else None
+        if last and last["rate_minor"] == rate and last["date_to"] == day and tax_of(last["date_from"]) == tax_of(day):
+            last["date_to"] = day + dt.timedelta(days=1)
+            last["days"] += 1
+        else:
+            lines.append({"kind": PriceLine.BASE, "product_code": code, "calculation": PriceRule.PER_UNIT_PER_DAY, "rule": None, "description": "Rate",
+                          "date_from": day, "date_to": day + dt.timedelta(days=1), "days": 1, "quantity": quantity, "rate_minor": rate, "percent": None})
+        day += dt.timedelta(days=1)
+    for line in lines:
+        line["amount_minor"] = Money(line["rate_minor"], currency).times(line["quantity"] * line["days"]).minor
+    return lines
+
+
+def _price_product(rules, *, code: str, kind: str, start: dt.date, end: dt.date, quantity: int, currency: str, site_id, resource_type_id, base_subtotal: int, flat_once: bool = False, tax_of=None) -> list[dict]:
     first = winning_rule(rules, start, site_id=site_id, resource_type_id=resource_type_id)
     if first is None:
         raise _no_price(code, start)
@@ -146,19 +193,18 @@ def _price_product(rules, *, code: str, kind: str, start: dt.date, end: dt.date,
             raise ValidationFailed("The base price cannot be a percentage of itself.", code="invalid_price_rule")
         amount = Money(base_subtotal, currency).percent(first.percent).minor
         return [{**common, "rule": first, "description": f"{first.name} ({first.percent.normalize()}% of base)", "date_from": start, "date_to": end, "days": (end - start).days, "quantity": 1, "rate_minor": None, "percent": first.percent, "amount_minor": amount}]
-    # PER_UNIT_PER_DAY: split where the winning per-day rule changes, and where the tax rule does.
+    # PER_UNIT_PER_DAY: split where the winning per-day rule or the day's tax rule changes.
     lines: list[dict] = []
     day = start
     while day < end:
         rule = winning_rule(rules, day, site_id=site_id, resource_type_id=resource_type_id, calculation=PriceRule.PER_UNIT_PER_DAY)
         if rule is None:
             raise _no_price(code, day)
-        tax = tax_on(day) if tax_on else None
-        if lines and lines[-1]["rule"].pk == rule.pk and lines[-1]["date_to"] == day and lines[-1].get("_tax") is tax:
+        if lines and lines[-1]["rule"].pk == rule.pk and lines[-1]["date_to"] == day and (tax_of is None or tax_of(lines[-1]["date_from"]) == tax_of(day)):
             lines[-1]["date_to"] = day + dt.timedelta(days=1)
             lines[-1]["days"] += 1
         else:
-            lines.append({**common, "rule": rule, "description": rule.name, "date_from": day, "date_to": day + dt.timedelta(days=1), "days": 1, "quantity": quantity, "rate_minor": rule.amount_minor, "percent": None, "_tax": tax})
+            lines.append({**common, "rule": rule, "description": rule.name, "date_from": day, "date_to": day + dt.timedelta(days=1), "days": 1, "quantity": quantity, "rate_minor": rule.amount_minor, "percent": None})
         day += dt.timedelta(days=1)
     for line in lines:
         line["amount_minor"] = Money(line["rate_minor"], currency).times(line["quantity"] * line["days"]).minor
@@ -182,8 +228,9 @@ def _clean_extras(extras) -> list[dict]:
     return cleaned
 
 
-def quote(tenant, *, start_date: dt.date, end_date: dt.date, units: int = 1, extras=None, site_id=None, resource_type_id=None, currency: str | None = None, country: str | None = None, region: str | None = None) -> QuoteResult:
-    """Price a booking from the current rules without saving anything."""
+def quote(tenant, *, start_date: dt.date, end_date: dt.date, units: int = 1, extras=None, site_id=None, resource_type_id=None, currency: str | None = None, country: str | None = None, region: str | None = None,
+          day_rates: dict | None = None) -> QuoteResult:
+    """Price a booking from the current rules without saving anything (the base from `day_rates` when given)."""
     currency = currency_of(tenant, currency)
     if not isinstance(start_date, dt.date) or not isinstance(end_date, dt.date) or end_date <= start_date:
         raise ValidationFailed("The end date must be after the start date.", fields={"end_date": ["Must be after the start date."]})
@@ -201,28 +248,18 @@ def quote(tenant, *, start_date: dt.date, end_date: dt.date, units: int = 1, ext
     by_code: dict[str, list] = {}
     for rule in rules:
         by_code.setdefault(rule.product_code, []).append(rule)
-    place = {"country": tenant.country if country is None else country, "region": tenant.region if region is None else region, "site_id": site_id}
-    taxes: dict[dt.date, object] = {}
-
-    def tax_on(day: dt.date):
-        """The tax rule in force on `day` (resolve_tax), remembered while it cannot change: a rule's
-        effective dates are whole days, so one look-up per distinct day is all that is needed."""
-        if day not in taxes:
-            taxes[day] = resolve_tax(tenant, day=day, **place)
-        return taxes[day]
-
-    tax_changes = _tax_change_days(tenant, start_date, end_date)
-    tax_for_day = (lambda day: tax_on(max((d for d in tax_changes if d <= day), default=start_date)))
-    scope = {"site_id": site_id, "resource_type_id": resource_type_id, "currency": currency, "start": start_date, "end": end_date, "tax_on": tax_for_day}
-    lines = _price_product(by_code.get(BASE_CODE, []), code=BASE_CODE, kind=PriceLine.BASE, quantity=units, base_subtotal=0, **scope)
+    tax_of = tax_by_day(tenant, start=start_date, end=end_date, country=tenant.country if country is None else country, region=tenant.region if region is None else region, site_id=site_id)
+    scope = {"site_id": site_id, "resource_type_id": resource_type_id, "currency": currency, "start": start_date, "end": end_date, "tax_of": tax_of}
+    if day_rates is not None:
+        lines = _given_rates(day_rates, code=BASE_CODE, start=start_date, end=end_date, quantity=units, currency=currency, tax_of=tax_of)
+    else:
+        lines = _price_product(by_code.get(BASE_CODE, []), code=BASE_CODE, kind=PriceLine.BASE, quantity=units, base_subtotal=0, **scope)
     base_subtotal = sum(line["amount_minor"] for line in lines)
     for extra in extras:
         lines += _price_product(by_code.get(extra["code"], []), code=extra["code"], kind=PriceLine.EXTRA, quantity=extra["quantity"], base_subtotal=base_subtotal, flat_once=extra.get("flat_once", False), **scope)
     result = QuoteResult(currency=currency)
     for position, line in enumerate(lines):
-        # Tax per period: a per-day line carries the rule in force on its days (lines split where it
-        # changes); a FLAT or percentage line is taxed at the rule in force on the booking's first day.
-        tax = line.pop("_tax") if "_tax" in line else tax_for_day(start_date)
+        tax = tax_of(line["date_from"])  # per-day lines never span a tax change; a one-off charge takes its first day's
         line["position"] = position
         line["tax_name"] = tax.name if tax else ""
         line["tax_rate"] = tax.rate if tax else Decimal("0")
@@ -231,17 +268,6 @@ def quote(tenant, *, start_date: dt.date, end_date: dt.date, units: int = 1, ext
         result.tax_minor += line["tax_minor"]
     result.lines = lines
     return result
-
-
-def _tax_change_days(tenant, start_date: dt.date, end_date: dt.date) -> list[dt.date]:
-    """The first day and every day inside [start_date, end_date) on which some tax rule starts or ends:
-    between two of them the tax rule in force cannot change."""
-    rows = TaxRule.objects.for_tenant(tenant).filter(is_active=True).filter(
-        Q(effective_from__gt=start_date, effective_from__lt=end_date) | Q(effective_to__gt=start_date, effective_to__lt=end_date)).values_list("effective_from", "effective_to")
-    days = {start_date}
-    for starts, ends in rows:
-        days.update(d for d in (starts, ends) if d is not None and start_date < d < end_date)
-    return sorted(days)
 
 
 # ---------------------------------------------------------------- quotes attached to bookings
@@ -457,7 +483,7 @@ def _clean_tax(data: dict, tenant=None) -> dict:
 
 
 def _reprice_for_tax(tenant, actor, rules) -> dict:
-    # Tax is taken on a quote's first day: only quotes starting inside a tax rule's period change.
+    # Each day is taxed at its own rule: quotes overlapping the rule's period change (the window below is wider, never narrower).
     affected = [{"product_code": None, "currency": None, "effective_from": r["effective_from"] - dt.timedelta(days=MAX_QUOTE_DAYS), "effective_to": r["effective_to"]} for r in rules]
     return reprice_unlocked_quotes(tenant=tenant, actor=actor, affected=affected)
 

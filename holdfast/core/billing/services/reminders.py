@@ -3,8 +3,9 @@
 A reminder is about exactly one thing: a PENDING invoice, or one EXPECTED payment (a down payment,
 an instalment…). Each reminder is delivered in its own transaction with its row locked (SKIP LOCKED
 on PostgreSQL, so several workers never send the same one): the email goes out through Django's
-mailer, then the reminder becomes SENT and its target's reminder_count/last_reminder_at move with it
-— or, if the mailer fails, the reminder becomes FAILED with the error and the target is untouched.
+mailer after that transaction commits (never inside it, never for a step that rolls back): the
+reminder becomes SENT and its target's reminder_count/last_reminder_at move with it, and if the
+mailer then fails a second transaction makes it FAILED with the error and recounts the target.
 A target's reminder_count always equals its number of SENT reminders (the doctor checks it). A
 target that no longer needs reminding (invoice not PENDING, payment not EXPECTED) cancels it.
 """
@@ -113,8 +114,25 @@ def _target(reminder: PaymentReminder):
     return payment, payment.status == Payment.EXPECTED, _payment_email
 
 
+def _recount(target):
+    """Lock the target and set its reminder_count/last_reminder_at from its SENT reminders."""
+    model = type(target)
+    target = model.objects.select_for_update().get(pk=target.pk)
+    sent = PaymentReminder.objects.filter(**{model.__name__.lower(): target}, status=PaymentReminder.SENT)
+    target.reminder_count = sent.count()
+    target.last_reminder_at = sent.order_by("-sent_at").values_list("sent_at", flat=True).first()
+    target.save(update_fields=["reminder_count", "last_reminder_at"] + (["updated_at"] if model is Invoice else []))
+    return target
+
+
 def deliver_reminder(reminder_id: int, *, at: dt.datetime | None = None) -> str | None:
-    """Send one due reminder, all or nothing. Returns its new status, or None if another worker has it."""
+    """Send one due reminder. Returns its new status, or None if another worker has it.
+
+    The reminder is claimed and marked SENT (its target's count with it, audit and event) in one short
+    transaction; the email goes out only after that transaction commits (`on_commit`), never while
+    a row is locked and never for a step that rolls back. If the mailer then fails, a second
+    transaction marks it FAILED and recounts its target (a crash between the commit and the mailer
+    leaves it SENT without a mail: at most once, never twice)."""
     moment = at or now()
     with transaction.atomic():
         qs = PaymentReminder.objects.filter(pk=reminder_id, status=PaymentReminder.SCHEDULED, scheduled_for__lte=moment)
@@ -123,8 +141,6 @@ def deliver_reminder(reminder_id: int, *, at: dt.datetime | None = None) -> str 
         reminder = qs.first()
         if reminder is None:
             return None
-        # The target is read without a lock while the mail goes out (SMTP can be slow); it is locked
-        # only for the short count update afterwards, so payments are never kept waiting on a mailer.
         target, live, build = _target(reminder)
         tenant = target.tenant
         ref = {"invoice_id": reminder.invoice_id} if reminder.invoice_id is not None else {"payment_id": reminder.payment_id}
@@ -133,25 +149,32 @@ def deliver_reminder(reminder_id: int, *, at: dt.datetime | None = None) -> str 
             reminder.status, reminder.last_error = PaymentReminder.CANCELLED, f"{type(target).__name__.lower()} is {target.status}"
             reminder.save(update_fields=["status", "attempts", "last_error"])
             return reminder.status
-        try:
-            build(reminder, target).send()
-        except Exception as exc:  # any mailer failure is recorded on the reminder, never lost
-            logger.warning("reminder %s failed: %s", reminder.pk, exc)
-            reminder.status, reminder.last_error = PaymentReminder.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
-            reminder.save(update_fields=["status", "attempts", "last_error"])
-            log_action(tenant=tenant, actor=None, entity=reminder, action="billing.reminder.failed", diff={"status": ["SCHEDULED", "FAILED"], "error": [None, reminder.last_error]})
-            emit(tenant, "reminder:failed", {"reminder_id": reminder.pk, **ref})
-            return reminder.status
+        message = build(reminder, target)
         reminder.status, reminder.sent_at, reminder.last_error = PaymentReminder.SENT, now(), ""
         reminder.save(update_fields=["status", "sent_at", "attempts", "last_error"])
-        model = type(target)
-        target = model.objects.select_for_update().get(pk=target.pk)
-        target.reminder_count = PaymentReminder.objects.filter(**{model.__name__.lower(): target}, status=PaymentReminder.SENT).count()
-        target.last_reminder_at = reminder.sent_at
-        target.save(update_fields=["reminder_count", "last_reminder_at"] + (["updated_at"] if model is Invoice else []))
+        target = _recount(target)
         log_action(tenant=tenant, actor=None, entity=reminder, action="billing.reminder.sent", diff={"status": ["SCHEDULED", "SENT"], "reminder_count": [None, target.reminder_count]})
         emit(tenant, "reminder:sent", {"reminder_id": reminder.pk, **ref, "reminder_count": target.reminder_count})
-        return reminder.status
+        transaction.on_commit(lambda: _send_after_commit(reminder.pk, message))
+    return PaymentReminder.objects.filter(pk=reminder_id).values_list("status", flat=True).first()
+
+
+def _send_after_commit(reminder_id: int, message: EmailMessage) -> None:
+    try:
+        message.send()
+    except Exception as exc:  # any mailer failure is recorded on the reminder, never lost
+        logger.warning("reminder %s failed: %s", reminder_id, exc)
+        with transaction.atomic():
+            reminder = PaymentReminder.objects.select_for_update().get(pk=reminder_id)
+            if reminder.status != PaymentReminder.SENT:
+                return
+            target, _, _ = _target(reminder)
+            reminder.status, reminder.sent_at, reminder.last_error = PaymentReminder.FAILED, None, f"{type(exc).__name__}: {exc}"[:2000]
+            reminder.save(update_fields=["status", "sent_at", "last_error"])
+            _recount(target)
+            ref = {"invoice_id": reminder.invoice_id} if reminder.invoice_id is not None else {"payment_id": reminder.payment_id}
+            log_action(tenant=target.tenant, actor=None, entity=reminder, action="billing.reminder.failed", diff={"status": ["SENT", "FAILED"], "error": [None, reminder.last_error]})
+            emit(target.tenant, "reminder:failed", {"reminder_id": reminder.pk, **ref})
 
 
 def send_due_reminders(*, at: dt.datetime | None = None, limit: int = 200) -> int:

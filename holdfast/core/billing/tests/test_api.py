@@ -121,3 +121,13 @@ def test_price_rule_scope_of_another_tenant_is_refused_on_create_and_update(owne
     assert (rule.site_id, rule.resource_type_id, rule.version) == (mine.pk, None, 1)
     cleared = owner_api.patch(f"{B}/price-rules/{rule_id}", {"version": 1, "site_id": None})
     assert cleared.status_code == 200 and cleared.json()["site_id"] is None
+
+
+def test_an_explicit_null_in_a_rule_patch_is_a_field_error_and_a_nullable_one_clears(owner_api, tenant):
+    made = owner_api.post(f"{B}/tax-rules", {"name": "VAT", "rate": "19", "effective_from": "2030-01-01", "effective_to": "2031-01-01"})
+    assert made.status_code == 201, made.content
+    rule = made.json()
+    refused = owner_api.patch(f"{B}/tax-rules/{rule['id']}", {"version": rule["version"], "is_active": None})
+    assert refused.status_code == 422 and "is_active" in refused.json()["errors"]  # was a 500 (NOT NULL violation)
+    cleared = owner_api.patch(f"{B}/tax-rules/{rule['id']}", {"version": rule["version"], "effective_to": None})
+    assert cleared.status_code == 200 and cleared.json()["effective_to"] is None

@@ -49,6 +49,25 @@ def test_payment_reminder_sent_now_names_booking_amount_and_due_date(tenant, cus
     assert doctor.reminder_counts() == []
 
 
+class _Rollback(Exception):
+    pass
+
+
+def test_a_reminder_mail_goes_out_after_commit_and_never_for_a_rollback(tenant, customer):
+    p = _expect(tenant, customer)
+    with pytest.raises(_Rollback), transaction.atomic():
+        services.schedule_reminder(tenant=tenant, actor="t", payment_id=p.pk)
+        assert mail.outbox == []  # not while the transaction (and the reminder's lock) is open
+        raise _Rollback
+    assert mail.outbox == [] and not PaymentReminder.objects.filter(payment=p).exists()
+    p.refresh_from_db()
+    assert p.reminder_count == 0
+    with transaction.atomic():
+        reminder = services.schedule_reminder(tenant=tenant, actor="t", payment_id=p.pk)
+        assert mail.outbox == []
+    assert len(mail.outbox) == 1 and PaymentReminder.objects.get(pk=reminder.pk).status == PaymentReminder.SENT
+
+
 def test_worker_sweep_sends_scheduled_payment_and_invoice_reminders(tenant, customer):
     p = _expect(tenant, customer)
     inv = invoice(tenant, customer)

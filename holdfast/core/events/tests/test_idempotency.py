@@ -208,3 +208,28 @@ def test_permission_refusal_is_not_remembered(staff_api, tenant, staff_member):
     staff_member._hf_memberships = None
     allowed = staff_api.post(URL, {"name": "Grace"}, headers={"Idempotency-Key": "k-7"})
     assert allowed.status_code == 201 and "Idempotent-Replayed" not in allowed
+
+
+class Killed(BaseException):
+    """A process killed between the business step and storing its answer (not an Exception: nothing handles it)."""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_crash_before_the_answer_is_stored_leaves_no_effect_and_no_stuck_key(owner_api, tenant, monkeypatch):
+    from holdfast.core.events import idempotency
+
+    real = idempotency._stored_json
+    monkeypatch.setattr(idempotency, "_stored_json", lambda response: (_ for _ in ()).throw(Killed()))  # dies after the view answered
+    with pytest.raises(Killed):
+        owner_api.post(URL, {"name": "Grace"}, headers={"Idempotency-Key": "crash-1"})
+    # The effect and the key were one transaction: neither is there, nothing waits for a stale window.
+    assert not Customer.objects.for_tenant(tenant).exists()
+    assert not IdempotencyKey.objects.filter(key="crash-1").exists()
+    monkeypatch.setattr(idempotency, "_stored_json", real)
+    retry = owner_api.post(URL, {"name": "Grace"}, headers={"Idempotency-Key": "crash-1"})
+    assert retry.status_code == 201 and "Idempotent-Replayed" not in retry
+    # Even after the old stale window the step never runs twice.
+    IdempotencyKey.objects.filter(key="crash-1").update(created_at=timezone.now() - timedelta(minutes=5))
+    again = owner_api.post(URL, {"name": "Grace"}, headers={"Idempotency-Key": "crash-1"})
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert Customer.objects.for_tenant(tenant).count() == 1

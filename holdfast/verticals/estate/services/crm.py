@@ -3,7 +3,6 @@ authored, exactly one subject, staff moderated)."""
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
 from holdfast.core.accounts.models import Membership
 from holdfast.core.accounts.selectors import has_perm, require_perm
@@ -12,6 +11,7 @@ from holdfast.core.customers.models import Customer
 from holdfast.core.customers.services import create_customer
 from holdfast.core.events.services import emit, notify
 from holdfast.core.tenancy.selectors import get_owned
+from holdfast.kit import clock
 from holdfast.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 from ..models import Lead, LeadActivity, Project, Review
@@ -187,7 +187,7 @@ def moderate_review(*, tenant, actor, review_id: int, approve: bool, note: str =
         if review.status != Review.PENDING:
             raise Conflict(f"The review is already {review.status.lower()}.", code="review_already_moderated")
         review.status = Review.APPROVED if approve else Review.REJECTED
-        review.moderated_by, review.moderated_at, review.moderation_note = actor, timezone.now(), (note or "")[:300]
+        review.moderated_by, review.moderated_at, review.moderation_note = actor, clock.now(), (note or "")[:300]
         review.save()
         log_action(tenant=tenant, actor=actor, entity=review, action=f"estate.review.{review.status.lower()}", diff={"status": [Review.PENDING, review.status]})
         emit(tenant, "estate.review:moderated", {"review_id": review.pk, "status": review.status})

@@ -11,7 +11,6 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.utils import timezone
 
 from holdfast.core.accounts.selectors import has_perm, require_perm
 from holdfast.core.audit.services import log_action
@@ -21,6 +20,7 @@ from holdfast.core.events.services import emit, emit_stats_changed, notify, noti
 from holdfast.core.inventory import services as inventory
 from holdfast.core.inventory.models import Site
 from holdfast.core.tenancy.selectors import get_owned
+from holdfast.kit import clock
 from holdfast.kit.errors import Conflict, PermissionDenied, ValidationFailed
 from holdfast.kit.locking import translate_db_errors
 from holdfast.kit.money import Money
@@ -186,7 +186,7 @@ def create_hold(*, tenant, actor, unit_id: int, customer_id: int | None = None, 
         # The engine locks the unit's resource, ignores (and expires) a lapsed hold, and refuses a live
         # one (409 resource_has_active_booking); its partial unique index on the flow's exclusive key
         # (one active estate booking per unit resource) is the last line.
-        booking = engine.create_booking(tenant=tenant, actor=actor, flow="estate", customer_id=customer.pk, resource_id=unit.resource_id, starts_at=timezone.now(),
+        booking = engine.create_booking(tenant=tenant, actor=actor, flow="estate", customer_id=customer.pk, resource_id=unit.resource_id, starts_at=clock.now(),
                                         ends_at=None, ttl_minutes=unit.project.hold_ttl_minutes, notes=notes, reference=f"EST-{unit.code}"[:40])
         required = Money(unit.price_minor, unit.currency).percent(unit.project.down_payment_percent).minor
         estate = EstateBooking.objects.create(booking=booking, tenant=tenant, unit=unit, customer=customer, price_minor=unit.price_minor,

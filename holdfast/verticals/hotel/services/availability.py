@@ -3,15 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal
-
 from django.utils import timezone
 
-from holdfast.core.billing.services.pricing import resolve_tax
+from holdfast.core.billing.services.pricing import quote
 from holdfast.core.inventory.models import Block
 from holdfast.core.inventory.services import live_q, overlapping
 from holdfast.kit.errors import Conflict, ValidationFailed
-from holdfast.kit.money import round_minor
 
 from ..models import Property, RatePlanPrice, Reservation, Restriction, Room, RoomType
 from ._common import days, period
@@ -31,21 +28,26 @@ def price_for_nights(plan, room_type, start: dt.date, end: dt.date) -> dict[dt.d
 
 
 def stay_price(tenant, plan, room_type, start: dt.date, end: dt.date) -> dict:
-    """The rate fixed at booking: the average of the nights' prices (half-up), charged every night,
-    and the tax on it at the rate in force on the arrival date — the property's own tax rule (billing
-    tax rule on its site) when it has one, else the business-wide rule for the tenant's place."""
+    """The stay's price night by night: each night at its own rate-plan price, priced and taxed by billing's
+    `quote()` (each night at the tax rule in force that night: the property's own rule, billing tax rule on its
+    site, when it has one, else the business-wide rule for the tenant's place). `nights` maps each night
+    (ISO date) to {"rate": cents, "tax": cents}; a billing line's tax (rounded once per line) is spread over its
+    nights, earlier nights taking the odd cents, so the nights add up to the quote exactly."""
     nightly = price_for_nights(plan, room_type, start, end)
     missing = [d.isoformat() for d, cents in nightly.items() if cents is None]
     if missing:
         raise Conflict(f"Rate plan {plan.code} has no price for {room_type.code} on {', '.join(missing[:5])}.", code="no_price", extra={"dates": missing})
-    nights = len(nightly)
-    rate = round_minor(Decimal(sum(nightly.values())) / nights)
     site_id = Property.objects.filter(pk=plan.property_id).values_list("site_id", flat=True).first()
-    rule = resolve_tax(tenant, day=start, country=tenant.country, region=tenant.region, site_id=site_id)
-    tax_rate = rule.rate if rule else Decimal("0")
-    night_tax = round_minor(Decimal(rate) * tax_rate / 100)
-    return {"nightly_rate_cents": rate, "nights": nights, "subtotal_cents": rate * nights, "night_tax_cents": night_tax, "tax_cents": night_tax * nights,
-            "tax_rate": str(tax_rate), "tax_name": rule.name if rule else "", "nightly": nightly}
+    result = quote(tenant, start_date=start, end_date=end, site_id=site_id, currency=plan.currency, day_rates=nightly)
+    nights: dict[str, dict] = {}
+    for line in result.lines:
+        share, odd = divmod(line["tax_minor"], line["days"])
+        for i, d in enumerate(days(line["date_from"], line["date_to"])):
+            nights[d.isoformat()] = {"rate": line["rate_minor"], "tax": share + (1 if i < odd else 0), "tax_rate": str(line["tax_rate"]), "tax_name": line["tax_name"]}
+    first = nights[start.isoformat()]
+    return {"nightly_rate_cents": first["rate"], "nights": len(nights), "subtotal_cents": result.subtotal_minor, "night_tax_cents": first["tax"], "tax_cents": result.tax_minor,
+            "tax_rate": first["tax_rate"], "tax_name": first["tax_name"], "nightly": nightly, "night_prices": nights,
+            "rates_vary": len({n["rate"] for n in nights.values()}) > 1, "min_rate_cents": min(n["rate"] for n in nights.values())}
 
 
 def free_per_type(prop, start: dt.date, end: dt.date, *, room_type_ids=None, exclude_reservation_id: int | None = None) -> dict[int, dict[dt.date, int]]:

@@ -81,19 +81,26 @@ def post_stay_nights(tenant, actor, res: Reservation, *, until: dt.date, since: 
     done = set(LedgerEntry.objects.filter(account=account, source_ref__in=refs, entry_type=LedgerEntry.CHARGE).values_list("source_ref", flat=True))
     if account.status == LedgerAccount.CLOSED and refs - done:
         raise Conflict("The folio is closed.", code="folio_closed")
-    data = res.booking.data or {}
-    night_tax = int(data.get("night_tax_cents", 0))
+    data = res.booking_data if getattr(res, "booking_data", None) is not None else (res.booking.data or {})
+    prices = night_prices(res)
     posted = []
     for d in nights:
         ref = f"night:{res.pk}:{d.isoformat()}"
         if ref in done:
             continue
-        posted.append(_post(tenant, actor, res, account, "ROOM_CHARGE", res.nightly_rate_cents, f"Room {res.room.room_number if res.room_id else ''} night of {d}".replace("  ", " "), ref))
-        if night_tax:
-            posted.append(_post(tenant, actor, res, account, "TAX", night_tax, f"{data.get('tax_name') or 'Tax'} {data.get('tax_rate', '')}% night of {d}", ref))
+        night = prices.get(d.isoformat()) or {"rate": res.nightly_rate_cents, "tax": int(data.get("night_tax_cents", 0))}
+        posted.append(_post(tenant, actor, res, account, "ROOM_CHARGE", night["rate"], f"Room {res.room.room_number if res.room_id else ''} night of {d}".replace("  ", " "), ref))
+        if night["tax"]:
+            name, rate = night.get("tax_name", data.get("tax_name")) or "Tax", night.get("tax_rate", data.get("tax_rate", ""))
+            posted.append(_post(tenant, actor, res, account, "TAX", night["tax"], f"{name} {rate}% night of {d}", ref))
     if posted:
         _posted(tenant, actor, res, posted)
     return posted
+
+
+def night_prices(res: Reservation) -> dict[str, dict]:
+    """Each night's fixed price (the caller's re-priced copy of the booking's data when it holds one)."""
+    return res.night_prices(getattr(res, "booking_data", None))
 
 
 def _lock(tenant, reservation_id):
@@ -139,7 +146,8 @@ def _refund_at_desk(tenant, actor, res, amount_cents: int, method: str, referenc
 
 
 def record_folio_payment(*, tenant, actor, reservation_id: int, amount_cents: int, method: str = "CARD", reference: str = "", refund: bool = False) -> LedgerEntry:
-    """Money received (a billing payment of the guest's customer, posted as PAYMENT) or given back
+    """Money received (a billing payment of the guest's customer, posted as PAYMENT, and allocated to the
+    folio's open invoices, oldest first, when the folio was invoiced already) or given back
     (refunds of those payments, newest first, each posted as REFUND) at the desk. Returns the folio
     entry (for a refund spread over several payments, the last of its entries)."""
     if actor is not None:
@@ -160,6 +168,7 @@ def record_folio_payment(*, tenant, actor, reservation_id: int, amount_cents: in
             payment = billing.record_payment(tenant=tenant, actor=actor, customer_id=customer.pk, amount_minor=amount_cents, method=method, currency=res.currency,
                                              reference=reference, booking_id=res.booking_id, source=SOURCE)
             entry = LedgerEntry.objects.get(payment=payment, entry_type=LedgerEntry.PAYMENT)
+            billing.apply_ledger_money(tenant=tenant, actor=actor, ledger_id=account.pk)  # an invoiced folio's open invoice is paid by it
         _posted(tenant, actor, res, [entry])
     return entry
 

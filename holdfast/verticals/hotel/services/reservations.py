@@ -19,7 +19,7 @@ from holdfast.kit.locking import set_lock_timeout, translate_db_errors
 
 from ..models import Guest, RatePlan, Reservation, Room, RoomType
 from . import folio as folios
-from ._common import business_date, check_stay, lock_property, period, refresh_read_models, user_or_none
+from ._common import business_date, check_stay, days, lock_property, period, refresh_read_models, user_or_none
 from .availability import check_occupancy, check_restrictions, free_per_type, stay_price
 from .expiry import expire_due_for_property, refuse_if_expired
 from .housekeeping import change_room_status
@@ -65,14 +65,14 @@ def _record(tenant, actor, res: Reservation, action: str, diff: dict, event: str
     emit_stats_changed(tenant, "hotel")
 
 
-def _move_claim(tenant, actor, prop, res: Reservation, room: Room | None, check_in: dt.date, check_out: dt.date, *, permission: str | None = None) -> None:
+def _move_claim(tenant, actor, prop, res: Reservation, room: Room | None, check_in: dt.date, check_out: dt.date, *, permission: str | None = None, data: dict | None = None) -> None:
     """Move the reservation's booking (and with it its engine claim) to `room` over [check_in, check_out), in
     the caller's transaction: the engine moves the blocks keeping the hold's status and expiry, and refuses
     an overlap (the exclusion constraint backs it up), which refuses the whole step. Without a room only the
     booking's period moves."""
     starts_at, ends_at = period(prop, check_in, check_out)
     booking = bookings.move_booking(tenant=tenant, actor=actor, booking_id=res.booking_id, resource_id=room.resource_id if room else None,
-                                    starts_at=starts_at, ends_at=ends_at, permission=permission)
+                                    starts_at=starts_at, ends_at=ends_at, permission=permission, data=data)
     res.hold, res.room = booking.hold, room
 
 
@@ -93,14 +93,25 @@ def _need_type_free(prop, room_type, check_in, check_out, *, exclude=None) -> No
 
 
 def _price(tenant, res: Reservation, *, keep_rate: bool) -> None:
-    nights = (res.check_out_date - res.check_in_date).days
-    if not keep_rate:
-        quote = stay_price(tenant, res.rate_plan, res.room_type, res.check_in_date, res.check_out_date)
-        res.nightly_rate_cents = quote["nightly_rate_cents"]
-        res.booking_data = {"tax_rate": quote["tax_rate"], "tax_name": quote["tax_name"], "night_tax_cents": quote["night_tax_cents"]}
-    night_tax = int((res.booking_data or {}).get("night_tax_cents", 0))
-    res.subtotal_cents = res.nightly_rate_cents * nights
-    res.tax_cents = night_tax * nights
+    """Price the stay night by night (billing's quote over the rate plan's nightly prices). With `keep_rate`
+    the nights already fixed keep their price, and only nights the stay gained are priced from the plan now."""
+    fixed = folios.night_prices(res) if keep_rate else {}
+    stay = [d.isoformat() for d in days(res.check_in_date, res.check_out_date)]
+    new = [d for d in stay if d not in fixed]
+    data = dict(res.booking_data or {}) if keep_rate else {}
+    nights = {d: fixed[d] for d in stay if d in fixed}
+    if new:
+        quote = stay_price(tenant, res.rate_plan, res.room_type, dt.date.fromisoformat(new[0]), dt.date.fromisoformat(new[-1]) + dt.timedelta(days=1))
+        nights.update({d: quote["night_prices"][d] for d in new})
+        if not keep_rate or not data.get("tax_name"):
+            data.update(tax_rate=quote["tax_rate"], tax_name=quote["tax_name"])
+    nights = dict(sorted(nights.items()))
+    first = nights[stay[0]]
+    res.nightly_rate_cents = first["rate"]  # the arrival night's; each night's own is in `nights`
+    data.update(nights=nights, night_tax_cents=first["tax"])
+    res.booking_data = data
+    res.subtotal_cents = sum(n["rate"] for n in nights.values())
+    res.tax_cents = sum(n["tax"] for n in nights.values())
     res.total_cents = res.subtotal_cents + res.tax_cents + res.fee_cents
 
 
@@ -237,11 +248,11 @@ def resize_reservation(*, tenant, actor, reservation_id: int, check_in_date: dt.
         old_in, old_out = res.check_in_date, res.check_out_date
         if not res.room_id:
             _need_type_free(prop, res.room_type, new_in, new_out, exclude=res.pk)
-        _move_claim(tenant, actor, prop, res, res.room, new_in, new_out)
         res.check_in_date, res.check_out_date = new_in, new_out
         _booking_data(res)
         _price(tenant, res, keep_rate=True)
-        _save(res, actor, "hold", "check_in_date", "check_out_date", "subtotal_cents", "tax_cents", "total_cents")
+        _move_claim(tenant, actor, prop, res, res.room, new_in, new_out, data=res.booking_data)
+        _save(res, actor, "hold", "check_in_date", "check_out_date", "nightly_rate_cents", "subtotal_cents", "tax_cents", "total_cents")
         refresh_read_models(prop, min(old_in, new_in), max(old_out, new_out))
         _record(tenant, actor, res, "resized", _diff(before, res))
     return res
@@ -343,10 +354,10 @@ def check_out(*, tenant, actor, reservation_id: int, allow_balance: bool = False
         new_out = max(res.check_in_date + dt.timedelta(days=1), min(today, res.check_out_date))
         old_out = res.check_out_date
         if new_out < res.check_out_date:  # early departure: give the nights back (part of the front desk's check-out)
-            _move_claim(tenant, actor, prop, res, res.room, res.check_in_date, new_out, permission="hotel.frontdesk")
             res.check_out_date = new_out
             _booking_data(res)
             _price(tenant, res, keep_rate=True)
+            _move_claim(tenant, actor, prop, res, res.room, res.check_in_date, new_out, permission="hotel.frontdesk", data=res.booking_data)
         folios.post_stay_nights(tenant, actor, res, until=res.check_out_date)
         account = folios.folio_account(tenant, res)
         if account.balance_minor != 0 and not allow_balance:

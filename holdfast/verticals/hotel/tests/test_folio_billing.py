@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from holdfast.core.billing import selectors as billing_selectors
 from holdfast.core.billing import services as billing
 from holdfast.core.billing.doctor import ledger_balances, unreceived_payments_are_not_money
 from holdfast.core.billing.models import Invoice, LedgerEntry, Payment
@@ -142,3 +143,21 @@ def test_a_guest_created_before_customers_gets_one_when_paying(tenant, h):
     guest = Guest.objects.get(pk=res.guest_id)
     assert guest.customer_id and Payment.objects.get().customer_id == guest.customer_id
     assert Customer.objects.filter(pk=guest.customer_id, name="Alpha Marker").exists()
+
+
+def test_a_desk_payment_after_invoicing_pays_the_folios_open_invoice(tenant, h):
+    res = book(tenant, h, nights=(0, 2), room=h.rooms["101"], guest={"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com"})
+    services.post_folio_entry(tenant=tenant, actor=None, reservation_id=res.pk, entry_type="ROOM_CHARGE", amount_cents=10000, description="Night 1")
+    services.post_folio_entry(tenant=tenant, actor=None, reservation_id=res.pk, entry_type="FEE", amount_cents=2000, description="Parking")
+    invoice = services.invoice_folio(tenant=tenant, actor=None, reservation_id=res.pk)
+    assert invoice.status == Invoice.PENDING and invoice.total_minor == 12000
+    services.record_folio_payment(tenant=tenant, actor=None, reservation_id=res.pk, amount_cents=5000, method="CASH")
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.PENDING and billing_selectors.invoice_remaining_minor(invoice) == 7000  # part paid, allocated
+    services.record_folio_payment(tenant=tenant, actor=None, reservation_id=res.pk, amount_cents=7000, method="CARD")
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.PAID and billing_selectors.invoice_remaining_minor(invoice) == 0
+    folio = selectors.folio(tenant, res)
+    assert folio.balance_minor == 0  # each payment posted once on the folio (allocating posted nothing more)
+    assert sum(a.amount_minor for p in Payment.objects.filter(booking_id=res.booking_id) for a in p.allocations.all()) == 12000
+    assert ledger_balances() == []

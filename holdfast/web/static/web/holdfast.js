@@ -26,7 +26,7 @@
     "folio:invoiced", "folio:posted", "guest:created", "guest:updated", "hold:converted", "hold:expired",
     "hold:extended", "hold:moved", "hold:placed", "hold:released", "invoice:created", "invoice:issued",
     "invoice:overdue", "invoice:paid", "invoice:sent", "invoice:uncollectible", "invoice:updated",
-    "invoice:voided", "invoice_item:created", "invoice_item:voided", "ledger:closed", "ledger:posted",
+    "invoice:voided", "invoice_item:created", "invoice_item:voided", "ledger:closed", "ledger:money_applied", "ledger:posted",
     "ledger:reopened", "member:created", "member:updated", "notification:created", "payment:allocated",
     "payment:expected", "payment:flagged", "payment:received", "payment:recorded", "payment:refunded",
     "payment:voided", "price:locked", "price:updated", "price_rule:created", "price_rule:updated",
