@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, OperationalError, connection
 
-from .errors import Busy, Conflict, ValidationFailed
+from .errors import Busy, Conflict
 
 SQLSTATE_MESSAGES = {
     "40P01": ("conflict_deadlock", Conflict, "Another request changed the same items at the same moment; nothing was changed. Retry."),
@@ -20,8 +20,6 @@ SQLSTATE_MESSAGES = {
     "23P01": ("conflict_overlap", Conflict, "That period overlaps something already booked or blocked."),
     "23514": ("conflict_check", Conflict, "The change would break a rule of the data (for example capacity would be exceeded)."),
     "23505": ("conflict_duplicate", Conflict, "Something with the same unique value already exists."),
-    "23502": ("value_required", ValidationFailed, "A required value is missing (null); nothing was changed."),
-    "23503": ("conflict_reference", Conflict, "The record refers to, or is referred to by, another that does not allow the change."),
     "55P03": ("busy_retry", Busy, "The items are busy with another request; nothing was changed. Retry shortly."),
     "57014": ("busy_retry", Busy, "The request waited too long for a lock; nothing was changed. Retry shortly."),
 }
@@ -67,10 +65,6 @@ def translate_db_errors(messages: dict[str, str] | None = None):
                 state = "23505"
             elif "check constraint" in text:
                 state = "23514"
-            elif "not null" in text:
-                state = "23502"
-            elif "foreign key" in text:
-                state = "23503"
         if state not in SQLSTATE_MESSAGES:
             raise
         code, cls, detail = SQLSTATE_MESSAGES[state]

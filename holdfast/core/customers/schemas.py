@@ -33,6 +33,7 @@ class CustomerIn(Schema):
 
 class CustomerPatch(PatchSchema):
     model_config = STRICT_INPUT
+    clearable = frozenset({'address'})  # null = no address
     version: int
     name: str | None = Field(None, min_length=1, max_length=200)
     email: str | None = None

@@ -70,7 +70,7 @@ def _guest(rng):
             "phone": f"+351 9{rng.randint(10000000, 99999999)}"}
 
 
-def _book(tenant, actor, rng, prop, plans, types, arrival: dt.date, *, assign: bool):
+def _book(tenant, actor, rng, prop, plans, types, arrival: dt.date, *, assign: bool, status: str | None = None):
     rt = rng.choice(types)
     nights = rng.choice([1, 2, 2, 3, 3, 4, 5, 7])
     adults = min(rt.max_adults, rng.choice([1, 2, 2]))
@@ -82,7 +82,7 @@ def _book(tenant, actor, rng, prop, plans, types, arrival: dt.date, *, assign: b
         return services.create_reservation(
             tenant=tenant, actor=actor, property_id=prop.pk, room_type_id=rt.pk, check_in_date=arrival, check_out_date=arrival + dt.timedelta(days=nights),
             adults=adults, children=0, guest=_guest(rng), rate_plan_id=rng.choice(plans).pk, room_id=room_id,
-            status=Reservation.HOLD if rng.random() < 0.08 else Reservation.CONFIRMED,
+            status=status or (Reservation.HOLD if rng.random() < 0.08 else Reservation.CONFIRMED),
             source_type=rng.choice(["DIRECT", "PHONE", "BOOKING_ENGINE", "OTA", "OTA"]), source_ref=f"OTA-{rng.randint(100000, 999999)}" if rng.random() < 0.3 else "",
             guest_notes=rng.choice(["", "", "Late arrival", "Quiet room please", "Anniversary"]),
         )
@@ -149,6 +149,10 @@ def _seed(tenant, users, past_days: int, future_bookings: int) -> None:
     for prop, plans, types in built:
         for _ in range(future_bookings):
             _book(tenant, actor, rng, prop, plans, types, today + dt.timedelta(days=rng.randint(1, FUTURE_DAYS)), assign=rng.random() < 0.5)
+        for _ in range(5):  # a live HOLD on the desk, placed now (past days' holds have run out and been swept)
+            if Reservation.objects.filter(property=prop, status=Reservation.HOLD).exists():
+                break
+            _book(tenant, actor, rng, prop, plans, types, today + dt.timedelta(days=rng.randint(1, FUTURE_DAYS)), assign=False, status=Reservation.HOLD)
         room = selectors.rooms(tenant, property_id=prop.pk).filter(status="VACANT_DIRTY").first()
         if room is not None:
             services.set_room_status(tenant=tenant, actor=actor, room_id=room.pk, status="OUT_OF_ORDER", reason="Air conditioning repair")
