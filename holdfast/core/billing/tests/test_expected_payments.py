@@ -130,7 +130,14 @@ def test_desk_payment_and_refund_post_on_the_booking_ledger(tenant, customer):
     assert all(c.run() == [] for c in BILLING_CHECKS)
     from holdfast.core.billing.doctor import desk_money_on_ledger
 
-    LedgerEntry.objects.filter(entry_type="REFUND").update(amount_minor=1_000)  # behind the services' back
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # behind the services' back (PostgreSQL refuses it even so: switch its triggers off here)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        LedgerEntry.objects.filter(entry_type="REFUND").update(amount_minor=1_000)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = origin")
     assert desk_money_on_ledger()[0].data == {"payment_id": p.pk}
 
 
