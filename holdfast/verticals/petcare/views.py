@@ -461,8 +461,5 @@ def feedback(request):
 def platform(request):
     from holdfast.core.accounts.selectors import require_perm
 
-    try:
-        require_perm(request.user, None, "platform.view_all")
-    except DomainError as exc:
-        raise Http404(exc.detail) from None
+    require_perm(request.user, None, "platform.view_all")  # a business user gets the readable 403 page
     return render(request, "petcare/platform.html", {"p": selectors.platform_dashboard()})

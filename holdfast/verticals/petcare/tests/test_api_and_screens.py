@@ -179,7 +179,7 @@ def test_every_portal_page_renders(web_as, tenant, owner, walk, walker, client_u
     assert web_as(client_user[0]).get(reverse("petcare:portal")).status_code == 200
     assert web_as(client_user[0]).get(reverse("petcare:clients")).status_code == 403
     assert web_as(super_admin).get(reverse("petcare:platform")).status_code == 200
-    assert web_as(owner).get(reverse("petcare:platform")).status_code == 404
+    assert web_as(owner).get(reverse("petcare:platform")).status_code == 403
 
 
 def test_client_requests_and_cancels_on_the_portal(web_as, tenant, owner, walk, client_user):
