@@ -175,10 +175,6 @@ class PetcareClientOut(Schema):
     version: int
 
     @staticmethod
-    def _profile(obj):
-        return getattr(obj, "petcare_profile", None)
-
-    @staticmethod
     def resolve_reactivation_expires_at(obj):
         p = getattr(obj, "petcare_profile", None)
         return p.reactivation_expires_at if p else None

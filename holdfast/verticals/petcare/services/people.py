@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from holdfast.core.audit.services import log_action
@@ -367,6 +366,3 @@ def submit_feedback(*, tenant, actor, message: str, category: str = "OTHER") -> 
         notify_members_with(tenant, "petcare.staff.manage", event_type="feedback:created", title="New feedback", body=fb.message[:500], data={"feedback_id": fb.pk}, exclude=actor, email=True)
     return fb
 
-
-def user_model():
-    return get_user_model()
