@@ -4,7 +4,9 @@ from __future__ import annotations
 from django.db.models import BigIntegerField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from holdfast.core.tenancy.selectors import get_owned
+from holdfast.core.customers.models import Customer
+from holdfast.core.bookings.models import Booking
+from holdfast.core.tenancy.selectors import get_owned, require_owned
 
 from .models import CreditNote, Invoice, InvoiceItem, InvoiceLine, LedgerAccount, LedgerEntry, Payment, PaymentAllocation, PaymentReminder, PriceQuote, PriceRule, Refund, TaxRule
 from holdfast.kit import clock
@@ -74,6 +76,7 @@ def customer_credit_minor(tenant, customer_id: int, currency: str | None = None)
 
 
 def invoices(tenant, *, status: str | None = None, customer_id: int | None = None, overdue: bool | None = None, booking_id: int | None = None, search: str | None = None):
+    require_owned(tenant, (Customer, customer_id), (Booking, booking_id))
     qs = with_amounts(Invoice.objects.for_tenant(tenant).select_related("customer"))
     if status:
         qs = qs.filter(status=status.upper())
@@ -113,6 +116,7 @@ def overdue_invoices(tenant):
 
 
 def invoice_items(tenant, *, status: str | None = None, customer_id: int | None = None, booking_id: int | None = None):
+    require_owned(tenant, (Customer, customer_id), (Booking, booking_id))
     qs = InvoiceItem.objects.for_tenant(tenant).select_related("customer")
     if status:
         qs = qs.filter(status=status.upper())
@@ -130,6 +134,7 @@ def get_invoice_item(tenant, pk) -> InvoiceItem:
 def payments(tenant, *, customer_id: int | None = None, needs_refund: bool | None = None, method: str | None = None, status: str | None = None, booking_id: int | None = None,
              overdue: bool | None = None):
     """Payments of every status (filter `status` for RECEIVED money); `overdue` = EXPECTED and due before today."""
+    require_owned(tenant, (Customer, customer_id), (Booking, booking_id))
     qs = with_payment_amounts(Payment.objects.for_tenant(tenant).select_related("customer", "booking"))
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
@@ -191,6 +196,7 @@ def credit_notes(tenant, *, invoice_id: int | None = None):
 
 
 def ledgers(tenant, *, status: str | None = None, booking_id: int | None = None):
+    require_owned(tenant, (Booking, booking_id))
     qs = LedgerAccount.objects.for_tenant(tenant).select_related("customer", "site")
     if status:
         qs = qs.filter(status=status.upper())

@@ -1,12 +1,15 @@
 """Booking reads, tenant-scoped."""
 from __future__ import annotations
 
-from holdfast.core.tenancy.selectors import get_owned
+from holdfast.core.customers.models import Customer
+from holdfast.core.inventory.models import Resource, Site
+from holdfast.core.tenancy.selectors import get_owned, require_owned
 
 from .models import Booking, BookingStatusHistory
 
 
 def bookings(tenant, *, status: str | None = None, flow: str | None = None, customer_id: int | None = None, resource_id: int | None = None, site_id: int | None = None):
+    require_owned(tenant, (Customer, customer_id), (Resource, resource_id), (Site, site_id))
     qs = Booking.objects.for_tenant(tenant).select_related("hold")
     if status:
         qs = qs.filter(status=status)

@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from django.db.models import Exists, OuterRef
 
-from holdfast.core.tenancy.selectors import get_owned
+from holdfast.core.tenancy.selectors import get_owned, require_owned
 from holdfast.kit import clock
 from holdfast.kit.clock import local_midnight
 from holdfast.kit.errors import ValidationFailed
@@ -35,11 +35,18 @@ def get_site(tenant, pk) -> Site:
 
 
 def resource_types(tenant, *, site_id: int | None = None):
+    require_owned(tenant, (Site, site_id))
     qs = ResourceType.objects.for_tenant(tenant)
     return qs.filter(site_id=site_id) if site_id else qs
 
 
 def resources(tenant, *, site_id: int | None = None, resource_type_id: int | None = None, status: str | None = None):
+    """Resources filtered by ids a client named: each must be the tenant's (404 otherwise)."""
+    require_owned(tenant, (Site, site_id), (ResourceType, resource_type_id))
+    return _resources(tenant, site_id=site_id, resource_type_id=resource_type_id, status=status)
+
+
+def _resources(tenant, *, site_id: int | None = None, resource_type_id: int | None = None, status: str | None = None):
     qs = Resource.objects.for_tenant(tenant)
     if site_id:
         qs = qs.filter(site_id=site_id)
@@ -55,6 +62,7 @@ def get_resource(tenant, pk) -> Resource:
 
 
 def pools(tenant, *, site_id: int | None = None):
+    require_owned(tenant, (Site, site_id))
     qs = CapacityPool.objects.for_tenant(tenant)
     return qs.filter(site_id=site_id) if site_id else qs
 
@@ -73,6 +81,7 @@ def get_hold(tenant, pk) -> Hold:
 
 
 def blocks(tenant, *, resource_id: int | None = None, active: bool | None = True, starts_at=None, ends_at=None):
+    require_owned(tenant, (Resource, resource_id))
     qs = Block.objects.for_tenant(tenant)
     if resource_id:
         qs = qs.filter(resource_id=resource_id)
@@ -104,11 +113,16 @@ def is_resource_free(tenant, resource_id: int, starts_at: dt.datetime, ends_at: 
 
 
 def free_resources(tenant, starts_at: dt.datetime, ends_at: dt.datetime | None, *, resource_type_id: int | None = None, site_id: int | None = None, now=None):
-    """Resources in service with no live block overlapping the period (one query)."""
+    """Resources in service with no live block overlapping the period (one query; plus one per id a client named)."""
+    require_owned(tenant, (Site, site_id), (ResourceType, resource_type_id))
+    return _free_resources(tenant, starts_at, ends_at, resource_type_id=resource_type_id, site_id=site_id, now=now)
+
+
+def _free_resources(tenant, starts_at, ends_at, *, resource_type_id=None, site_id=None, now=None):
     validate_period(starts_at, ends_at)
     now = now or clock.now()
     return (
-        resources(tenant, site_id=site_id, resource_type_id=resource_type_id, status=Resource.AVAILABLE)
+        _resources(tenant, site_id=site_id, resource_type_id=resource_type_id, status=Resource.AVAILABLE)
         .annotate(taken=Exists(_live_blocks(now, starts_at, ends_at).filter(resource_id=OuterRef("pk"))))
         .filter(taken=False)
     )
@@ -118,7 +132,7 @@ def free_by_type(tenant, site: Site, start_date: dt.date, end_date: dt.date, *, 
     """'Which rooms of each type are free for these nights': one query, grouped in Python."""
     starts_at, ends_at = local_midnight(start_date, site.time_zone), local_midnight(end_date, site.time_zone)
     grouped: dict = defaultdict(list)
-    for r in free_resources(tenant, starts_at, ends_at, site_id=site.pk, now=now).values("id", "name", "resource_type_id"):
+    for r in _free_resources(tenant, starts_at, ends_at, site_id=site.pk, now=now).values("id", "name", "resource_type_id"):
         grouped[r["resource_type_id"]].append(r)
     return [{"resource_type_id": k, "free": len(v), "resources": v} for k, v in sorted(grouped.items(), key=lambda kv: kv[0] or 0)]
 
@@ -137,7 +151,8 @@ def free_counts_per_day(tenant, site: Site, start_date: dt.date, end_date: dt.da
     now = now or clock.now()
     tz = site.time_zone
     bounds = [(d, local_midnight(d, tz), local_midnight(d + dt.timedelta(days=1), tz)) for d in days]
-    ids = list(resources(tenant, site_id=site.pk, resource_type_id=resource_type_id, status=Resource.AVAILABLE).values_list("pk", flat=True))
+    require_owned(tenant, (ResourceType, resource_type_id))  # the site is the caller's, resolved already
+    ids = list(_resources(tenant, site_id=site.pk, resource_type_id=resource_type_id, status=Resource.AVAILABLE).values_list("pk", flat=True))
     busy: dict[dt.date, set] = defaultdict(set)
     for b in _live_blocks(now, bounds[0][1], bounds[-1][2]).filter(resource_id__in=ids).values("resource_id", "starts_at", "ends_at"):
         for d, lo, hi in bounds:
@@ -179,7 +194,8 @@ def calendar_matrix(tenant, site: Site, start_date: dt.date, days: int, *, resou
     tz = site.time_zone
     dates = [start_date + dt.timedelta(days=i) for i in range(days)]
     bounds = [(local_midnight(d, tz), local_midnight(d + dt.timedelta(days=1), tz)) for d in dates]
-    rows = list(resources(tenant, site_id=site.pk, resource_type_id=resource_type_id).values("id", "name", "status", "resource_type_id"))
+    require_owned(tenant, (ResourceType, resource_type_id))
+    rows = list(_resources(tenant, site_id=site.pk, resource_type_id=resource_type_id).values("id", "name", "status", "resource_type_id"))
     by_resource: dict[int, list] = defaultdict(list)
     fields = ("id", "resource_id", "kind", "starts_at", "ends_at", "expires_at", "hold_id")
     for b in _live_blocks(now, bounds[0][0], bounds[-1][1]).filter(resource_id__in=[r["id"] for r in rows]).order_by("starts_at").values(*fields):

@@ -16,6 +16,15 @@ def get_owned(model_or_qs, tenant, pk, *, what: str | None = None):
         raise NotFound(f"No {label or 'record'} with id {pk}.", code="not_found") from None
 
 
+def require_owned(tenant, *pairs) -> None:
+    """A filter naming ids (`?site_id=`, `?customer_id=`) must name the tenant's own rows: each
+    (model, pk) whose pk is given is looked up, and another tenant's id is a 404 like a missing one,
+    never an empty page that reads as "nothing there"."""
+    for model, pk in pairs:
+        if pk is not None:
+            get_owned(model, tenant, pk)
+
+
 def get_tenant_by_slug(slug: str) -> Tenant:
     try:
         return Tenant.objects.active().get(slug=slug)

@@ -15,7 +15,7 @@ from holdfast.core.accounts.selectors import has_perm
 from holdfast.core.billing.models import Invoice, Payment, Refund
 from holdfast.core.billing.selectors import with_amounts
 from holdfast.core.customers.models import Customer
-from holdfast.core.tenancy.selectors import get_owned
+from holdfast.core.tenancy.selectors import get_owned, require_owned
 
 from .models import (
     APPROVED, BOOKING_SOURCE, BOOKING_STATES, LIVE_STATES, STATE_LABELS, Addon, AddonCategory, Apartment, ApartmentBooking, ApartmentPhoto, Package, Project,
@@ -55,6 +55,7 @@ def get_project(tenant, project_id) -> Project:
 
 
 def apartments(tenant, *, project_id: int | None = None, kind: str | None = None, status: str | None = None, include_removed: bool = False, include_instances: bool = False):
+    require_owned(tenant, (Project, project_id))
     qs = Apartment.objects.for_tenant(tenant).select_related("project__site", "customer").prefetch_related("packages", "addons__category", "photos")
     if not include_instances:
         qs = qs.exclude(kind=Apartment.INSTANCE)
@@ -105,6 +106,7 @@ def get_package(tenant, package_id) -> Package:
 
 
 def addons(tenant, *, active: bool | None = None, category_id: int | None = None):
+    require_owned(tenant, (AddonCategory, category_id))
     qs = Addon.objects.for_tenant(tenant).select_related("category")
     if active is not None:
         qs = qs.filter(is_active=active)
@@ -138,6 +140,7 @@ def _received():
 
 def bookings(tenant, *, status: str | None = None, customer_id: int | None = None, listing_id: int | None = None, project_id: int | None = None,
              assigned_to_id: int | None = None):
+    require_owned(tenant, (Customer, customer_id), (Apartment, listing_id), (Project, project_id))
     qs = (ApartmentBooking.objects.for_tenant(tenant).select_related("booking", "listing__project__site", "apartment", "customer", "package", "assigned_to")
           .annotate(received_minor=_received()))
     if status:

@@ -261,9 +261,7 @@ def convert_lead(request, lead_id: int):
 def list_reviews(request, status: str | None = None, project_id: int | None = None, agent_id: int | None = None, page: int = 1, page_size: int = 50):
     """Moderators see every review (filter by status); everyone else only approved ones."""
     if has_perm(request.actor, request.tenant, "estate.review.moderate"):
-        qs = selectors.reviews(request.tenant, status=status)
-        qs = qs.filter(project_id=project_id) if project_id else qs
-        qs = qs.filter(agent_id=agent_id) if agent_id else qs
+        qs = selectors.reviews(request.tenant, status=status, project_id=project_id, agent_id=agent_id)
     else:
         _browse(request)
         qs = selectors.public_reviews(request.tenant, project_id=project_id, agent_id=agent_id)

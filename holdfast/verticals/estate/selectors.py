@@ -23,7 +23,7 @@ from holdfast.core.accounts.selectors import has_perm
 from holdfast.core.billing.models import Payment, PaymentReminder, Refund
 from holdfast.core.billing.selectors import with_payment_amounts
 from holdfast.core.customers.models import Customer
-from holdfast.core.tenancy.selectors import get_owned
+from holdfast.core.tenancy.selectors import get_owned, require_owned
 from holdfast.kit.clock import local_today, zone
 
 from .models import ACTIVE_STATES, BOOKED, HOLD_APPROVED, HOLD_REQUESTED, PAYMENT_KINDS, EstateBooking, Lead, Project, Review, Unit
@@ -87,6 +87,7 @@ def get_project(tenant, project_id) -> Project:
 
 
 def units(tenant, *, project_id: int | None = None, status: str | None = None):
+    require_owned(tenant, (Project, project_id))
     qs = Unit.objects.for_tenant(tenant).select_related("project__site")
     if project_id:
         qs = qs.filter(project_id=project_id)
@@ -107,6 +108,7 @@ def active_booking_of(unit: Unit) -> EstateBooking | None:
 # ---------------------------------------------------------------- bookings
 
 def bookings(tenant, *, status: str | None = None, customer_id: int | None = None, unit_id: int | None = None, project_id: int | None = None):
+    require_owned(tenant, (Customer, customer_id), (Unit, unit_id), (Project, project_id))
     qs = (EstateBooking.objects.for_tenant(tenant).select_related("unit__project__site", "customer", "booking")
           .annotate(received_minor=_received(), hold_expires_at=F("booking__hold__expires_at")))
     if status:
@@ -192,18 +194,19 @@ def get_lead(tenant, user, lead_id) -> Lead:
     return get_owned(leads(tenant, user), tenant, lead_id, what="lead")
 
 
-def reviews(tenant, *, status: str | None = None):
+def reviews(tenant, *, status: str | None = None, project_id: int | None = None, agent_id: int | None = None):
+    require_owned(tenant, (Project, project_id))
     qs = Review.objects.for_tenant(tenant).select_related("customer", "project__site", "agent")
-    return qs.filter(status=status) if status else qs
-
-
-def public_reviews(tenant, *, project_id: int | None = None, agent_id: int | None = None):
-    qs = reviews(tenant, status=Review.APPROVED)
+    qs = qs.filter(status=status) if status else qs
     if project_id:
         qs = qs.filter(project_id=project_id)
     if agent_id:
         qs = qs.filter(agent_id=agent_id)
     return qs
+
+
+def public_reviews(tenant, *, project_id: int | None = None, agent_id: int | None = None):
+    return reviews(tenant, status=Review.APPROVED, project_id=project_id, agent_id=agent_id)
 
 
 def ratings(tenant) -> dict:

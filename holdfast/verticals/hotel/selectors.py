@@ -8,7 +8,7 @@ from django.db.models import Q
 from holdfast.core.billing.models import LedgerAccount
 from holdfast.core.inventory.models import Block
 from holdfast.core.inventory.services import live_q, overlapping
-from holdfast.core.tenancy.selectors import get_owned
+from holdfast.core.tenancy.selectors import get_owned, require_owned
 from holdfast.kit.errors import Conflict, ValidationFailed
 
 from .models import CalendarSegment, DailyOccupancy, Guest, Property, RatePlan, RatePlanPrice, Reservation, Restriction, Room, RoomStatusLog, RoomType
@@ -38,6 +38,7 @@ def get_room_type(tenant, pk) -> RoomType:
 
 
 def rooms(tenant, *, property_id: int | None = None, status: str | None = None, room_type_id: int | None = None):
+    require_owned(tenant, (Property, property_id), (RoomType, room_type_id))
     qs = Room.objects.for_tenant(tenant).select_related("room_type")
     if property_id:
         qs = qs.filter(property_id=property_id)
@@ -92,6 +93,7 @@ def get_guest(tenant, pk) -> Guest:
 
 def reservations(tenant, *, property_id: int | None = None, status: str | None = None, arriving: dt.date | None = None, departing: dt.date | None = None,
                  search: str | None = None, start: dt.date | None = None, end: dt.date | None = None):
+    require_owned(tenant, (Property, property_id))
     qs = Reservation.objects.for_tenant(tenant).select_related("room", "room_type", "rate_plan", "booking")
     if property_id:
         qs = qs.filter(property_id=property_id)

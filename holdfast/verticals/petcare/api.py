@@ -93,7 +93,9 @@ def list_time_off(request, walker_id: int | None = None, status: str | None = No
     if not has_perm(request.actor, request.tenant, "petcare.view"):
         own = selectors.walker_for_user(request.tenant, request.actor)
         require_perm(request.actor, request.tenant, "petcare.timeoff.request")
-        walker_id = own.pk if own else -1
+        if own is None:
+            return []
+        walker_id = own.pk
     return list(selectors.time_off(request.tenant, walker_id=walker_id, status=status))
 
 
@@ -175,7 +177,7 @@ def list_jobs(request, status: str | None = None, staff_id: int | None = None, c
     if figure:
         require_perm(request.actor, request.tenant, "petcare.view")
         qs = selectors.figure_rows(request.tenant, figure)
-    qs = selectors.filter_jobs(qs, status=status, walker_id=staff_id, customer_id=customer_id, service_id=service_id, since=since, until=until, unassigned=unassigned)
+    qs = selectors.filter_jobs(qs, tenant=request.tenant, status=status, walker_id=staff_id, customer_id=customer_id, service_id=service_id, since=since, until=until, unassigned=unassigned)
     return paginate(qs, page, page_size)
 
 

@@ -16,7 +16,7 @@ from holdfast.core.billing import reports
 from holdfast.core.billing import selectors as billing_selectors
 from holdfast.core.billing.models import Invoice, InvoiceItem
 from holdfast.core.customers.models import Customer
-from holdfast.core.tenancy.selectors import get_owned
+from holdfast.core.tenancy.selectors import get_owned, require_owned
 from holdfast.kit import clock
 from holdfast.kit.errors import ValidationFailed
 
@@ -42,7 +42,11 @@ def jobs_for(tenant, user):
 
 
 def filter_jobs(qs, *, status: str | None = None, walker_id: int | None = None, customer_id: int | None = None, service_id: int | None = None,
-                since: dt.datetime | None = None, until: dt.datetime | None = None, unassigned: bool | None = None, series_id: int | None = None):
+                since: dt.datetime | None = None, until: dt.datetime | None = None, unassigned: bool | None = None, series_id: int | None = None,
+                tenant=None):
+    """Narrow a job queryset; with `tenant`, ids a client named must be that tenant's (404 otherwise)."""
+    if tenant is not None:
+        require_owned(tenant, (Walker, walker_id), (Customer, customer_id), (Service, service_id), (RecurringSeries, series_id))
     if status:
         qs = qs.filter(booking__status=status)
     if walker_id:
@@ -106,6 +110,7 @@ def dogs(tenant, *, customer_id: int | None = None):
 
 
 def time_off(tenant, *, walker_id: int | None = None, status: str | None = None):
+    require_owned(tenant, (Walker, walker_id))
     qs = TimeOff.objects.for_tenant(tenant).select_related("walker__resource")
     if walker_id:
         qs = qs.filter(walker_id=walker_id)
@@ -121,10 +126,12 @@ def profiles(tenant):
 
 
 def invoice_items(tenant, *, customer_id: int | None = None, status: str | None = None):
+    require_owned(tenant, (Customer, customer_id))
     return billing_selectors.invoice_items(tenant, customer_id=customer_id, status=status).filter(source=ITEM_SOURCE)
 
 
 def invoices(tenant, *, customer_id: int | None = None, status: str | None = None, overdue: bool | None = None):
+    require_owned(tenant, (Customer, customer_id))
     return billing_selectors.invoices(tenant, customer_id=customer_id, status=status, overdue=overdue)
 
 

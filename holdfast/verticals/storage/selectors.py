@@ -11,7 +11,8 @@ from holdfast.core.accounts.selectors import has_perm
 from holdfast.core.billing import selectors as billing_selectors
 from holdfast.core.billing.models import Invoice, Payment, PaymentAllocation, PriceQuote
 from holdfast.core.inventory.models import DailyCapacity, Hold
-from holdfast.core.tenancy.selectors import get_owned
+from holdfast.core.customers.models import Customer
+from holdfast.core.tenancy.selectors import get_owned, require_owned
 from holdfast.kit import clock
 
 from .models import ACTIVE_STATES, CONFIRMED, HELD, SOURCE, Company, Facility, FacilityFeature, FacilityMedia, Feature, StorageBooking
@@ -132,6 +133,7 @@ def search_facilities(tenant, *, lat=None, lng=None, radius_km=None, features: l
 
 def bookings_for(tenant, actor, *, status: str | None = None, facility_pk: int | None = None, customer_id: int | None = None):
     """Staff (storage.view) see every booking; a customer only their own."""
+    require_owned(tenant, (Facility, facility_pk), (Customer, customer_id))
     qs = StorageBooking.objects.for_tenant(tenant).select_related("booking", "booking__hold", "facility__site", "customer")
     if actor is not None and not has_perm(actor, tenant, "storage.view"):
         qs = qs.filter(customer__user=actor)
@@ -256,6 +258,7 @@ def booking_summary(tenant, storage: StorageBooking) -> dict:
 
 def storage_invoices(tenant, actor, *, customer_id: int | None = None, status: str | None = None):
     """Storage invoices with their amounts; a customer sees only their own."""
+    require_owned(tenant, (Customer, customer_id))
     qs = Invoice.objects.for_tenant(tenant).filter(source=SOURCE).exclude(status=Invoice.DRAFT).select_related("customer")
     if actor is not None and not has_perm(actor, tenant, "storage.view"):
         qs = qs.filter(customer__user=actor)
@@ -267,6 +270,7 @@ def storage_invoices(tenant, actor, *, customer_id: int | None = None, status: s
 
 
 def storage_receipts(tenant, actor, *, customer_id: int | None = None):
+    require_owned(tenant, (Customer, customer_id))
     qs = Payment.objects.for_tenant(tenant).filter(source=SOURCE, status=Payment.RECEIVED).select_related("customer")
     if actor is not None and not has_perm(actor, tenant, "storage.view"):
         qs = qs.filter(customer__user=actor)

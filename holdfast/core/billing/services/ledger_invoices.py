@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from holdfast.core.audit.services import log_action
+from holdfast.core.customers.models import Customer
 from holdfast.core.events.services import emit
 from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit.errors import Conflict, ValidationFailed
@@ -76,6 +77,7 @@ def invoice_ledger(*, tenant, actor, ledger_id: int, customer_id: int | None = N
         customer_id = customer_id or account.customer_id
         if not customer_id:
             raise ValidationFailed("Whom is the invoice for?", fields={"customer_id": ["The ledger has no customer: give one."]})
+        customer_id = get_owned(Customer, tenant, customer_id, what="customer").pk  # before any refusal that would describe the ledger
         # Billed items are done; a PENDING item (its invoice was voided) is invoiced again.
         items = InvoiceItem.objects.for_tenant(tenant).filter(source=ITEM_SOURCE, source_ref__startswith=f"{account.pk}:").exclude(status=InvoiceItem.VOID)
         done = set(items.filter(status=InvoiceItem.BILLED).values_list("source_ref", flat=True))

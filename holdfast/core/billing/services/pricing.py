@@ -40,7 +40,7 @@ from holdfast.core.audit.services import log_action
 from holdfast.core.customers.models import Customer
 from holdfast.core.events.services import emit
 from holdfast.core.inventory.models import ResourceType, Site
-from holdfast.core.tenancy.selectors import get_owned
+from holdfast.core.tenancy.selectors import get_owned, require_owned
 from holdfast.kit.clock import now
 from holdfast.kit.errors import Conflict, ValidationFailed
 from holdfast.kit.money import Money
@@ -238,6 +238,7 @@ def quote(tenant, *, start_date: dt.date, end_date: dt.date, units: int = 1, ext
         raise ValidationFailed("That period is too long to price.", fields={"end_date": [f"At most {MAX_QUOTE_DAYS} days."]})
     if isinstance(units, bool) or not isinstance(units, int) or units < 1:
         raise ValidationFailed("Units must be at least 1.", fields={"units": ["At least 1."]})
+    require_owned(tenant, (Site, site_id), (ResourceType, resource_type_id))  # never priced from another tenant's site
     extras = _clean_extras(extras)
     codes = [BASE_CODE] + [e["code"] for e in extras]
     rules = list(

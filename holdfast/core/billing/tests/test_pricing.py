@@ -36,7 +36,7 @@ def test_overlap_rule_promotional_then_specific_then_latest(tenant):
     base_rule(tenant, 950, D(2026, 1, 3), D(2026, 1, 4), is_promotional=True, name="promo")
     q = services.quote(tenant, start_date=D(2026, 1, 1), end_date=D(2026, 1, 7), site_id=site.pk, resource_type_id=rtype.pk, country="")
     assert [(l["description"], l["days"]) for l in q.lines] == [("site 7 type 3", 2), ("promo", 1), ("site 7 type 3", 1), ("site 7 type 3 newer", 2)]
-    other_site = services.quote(tenant, start_date=D(2026, 1, 1), end_date=D(2026, 1, 2), site_id=site.pk + 1000, country="")
+    other_site = services.quote(tenant, start_date=D(2026, 1, 1), end_date=D(2026, 1, 2), site_id=SiteFactory(tenant=tenant).pk, country="")
     assert other_site.lines[0]["description"] == "standard"
 
 
