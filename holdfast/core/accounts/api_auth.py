@@ -34,8 +34,10 @@ def _resolve_session_tenant(request, user) -> Tenant | None:
         tenant = Tenant.objects.active().filter(slug=slug).first()
     elif hasattr(request, "session") and request.session.get(SESSION_TENANT_KEY):
         tenant = Tenant.objects.active().filter(pk=request.session[SESSION_TENANT_KEY]).first()
-    if tenant is None:
-        tenant = selectors.tenants_for(user).first() if not slug else None
+    if tenant is None and not slug:
+        # Only a member falls back to their first business: a platform admin may enter every tenant,
+        # so "the first" would be an arbitrary one (issue 16 item 6); they choose with X-Tenant or the switcher.
+        tenant = selectors.member_tenants(user).first()
     if tenant is not None and not selectors.can_enter_tenant(user, tenant):
         return None
     return tenant

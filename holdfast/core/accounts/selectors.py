@@ -63,11 +63,19 @@ def role_key_in(user, tenant) -> str | None:
 
 
 def tenants_for(user):
+    """Every business the user may enter: all of them for a platform admin."""
     from holdfast.core.tenancy.models import Tenant
 
     if is_platform_admin(user):
         return Tenant.objects.active()
-    return Tenant.objects.active().filter(memberships__user=user, memberships__is_active=True).distinct()
+    return member_tenants(user)
+
+
+def member_tenants(user):
+    """The businesses the user is an active member of (a platform role is no membership)."""
+    from holdfast.core.tenancy.models import Tenant
+
+    return Tenant.objects.active().filter(memberships__user=user, memberships__is_active=True).distinct().order_by("pk")
 
 
 def members(tenant):

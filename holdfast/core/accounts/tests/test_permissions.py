@@ -148,3 +148,23 @@ class TestCustomRoles:
     def test_manager_cannot_define_roles(self, tenant, api_as):
         manager = member(tenant, "manager")
         assert api_as(manager, tenant).post("/api/v1/roles", {"name": "Boss", "permissions": ["*"]}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_super_admin_session_without_x_tenant_reads_no_tenant_until_one_is_chosen(super_admin, tenant, customer):
+    client = Client()
+    client.force_login(super_admin)
+    me = client.get("/api/v1/me")
+    assert me.status_code == 200 and me.json().get("tenant") in (None, {}), me.content  # no business chosen for them
+    listed = client.get("/api/v1/customers")
+    assert customer.name not in listed.content.decode()  # not the first active tenant's data
+    assert client.get(f"/api/v1/customers/{customer.pk}").status_code == 404
+    chosen = client.get("/api/v1/customers", HTTP_X_TENANT=tenant.slug)
+    assert chosen.status_code == 200 and customer.name in chosen.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_member_without_x_tenant_still_works_in_their_own_business(owner, tenant, customer):
+    client = Client()
+    client.force_login(owner)
+    assert customer.name in client.get("/api/v1/customers").content.decode()
