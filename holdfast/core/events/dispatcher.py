@@ -175,13 +175,24 @@ def refuse_private_target(url: str) -> str:
     webhook must not reach loopback, private, link-local or reserved addresses (our own services, the
     cloud metadata endpoint). Checked on every attempt, so a DNS change is seen; a name that resolves
     differently between this check and the connect is not caught (no pinning with urllib)."""
+    return _private_target(url, unresolvable="refuse")
+
+
+def refuse_private_registration(url: str) -> str:
+    """The same rule when an endpoint is registered or changed, so a tenant learns at once that an
+    address like http://10.0.0.5/ or http://localhost/ will never be delivered to. A name that does not
+    resolve yet is accepted here (delivery checks again on every attempt)."""
+    return _private_target(url, unresolvable="accept")
+
+
+def _private_target(url: str, *, unresolvable: str) -> str:
     if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
         return ""
     host = urllib.parse.urlsplit(url).hostname or ""
     try:
         infos = socket.getaddrinfo(host, None)
     except (socket.gaierror, UnicodeError) as exc:
-        return f"cannot resolve {host!r}: {exc}"[:500]
+        return "" if unresolvable == "accept" else f"cannot resolve {host!r}: {exc}"[:500]
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
         if not address.is_global:

@@ -19,6 +19,7 @@ from holdfast.kit.context import current_correlation_id
 from holdfast.kit.errors import Conflict, ValidationFailed
 from holdfast.kit.retention import purge_older_than
 
+from .dispatcher import refuse_private_registration
 from .models import IdempotencyKey, Notification, OutboxEvent, WebhookDelivery, WebhookEndpoint
 
 
@@ -123,6 +124,10 @@ def _clean_endpoint(*, url=None, event_types=None, description=None) -> dict:
             errors["url"] = ["Enter a full http:// or https:// URL."]
         if len(url) > 500:
             errors["url"] = ["At most 500 characters."]
+        if "url" not in errors:
+            refusal = refuse_private_registration(url)
+            if refusal:
+                errors["url"] = [f"Webhooks are delivered to public addresses only: {refusal}."]
         cleaned["url"] = url
     if event_types is not None:
         if not isinstance(event_types, list) or not all(isinstance(p, str) for p in event_types):

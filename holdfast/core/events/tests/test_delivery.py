@@ -133,3 +133,26 @@ def test_webhooks_to_non_public_addresses_are_refused_when_private_targets_are_o
 def test_the_private_address_guard_lets_public_addresses_through(settings):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
     assert dispatcher.refuse_private_target("https://93.184.215.14/hook") == ""
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000/hook", "http://169.254.169.254/latest/meta-data", "http://10.1.2.3/x", "http://[::1]/x", "http://localhost/x"])
+def test_registering_a_webhook_to_a_non_public_address_is_refused_when_private_targets_are_off(tenant, owner, settings, url):
+    from holdfast.core.events import services
+    from holdfast.core.events.models import WebhookEndpoint
+    from holdfast.kit.errors import ValidationFailed
+
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    with pytest.raises(ValidationFailed) as refused:
+        services.create_webhook_endpoint(tenant=tenant, actor=owner, url=url)
+    assert "public addresses only" in refused.value.fields["url"][0]
+    endpoint = services.create_webhook_endpoint(tenant=tenant, actor=owner, url="https://93.184.215.14/hook")
+    with pytest.raises(ValidationFailed):
+        services.update_webhook_endpoint(tenant=tenant, actor=owner, endpoint_id=endpoint.pk, url=url)
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).url == "https://93.184.215.14/hook"
+
+
+def test_a_webhook_name_that_does_not_resolve_yet_may_be_registered(tenant, owner, settings):
+    from holdfast.core.events import services
+
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    assert services.create_webhook_endpoint(tenant=tenant, actor=owner, url="https://hooks.invalid/x").pk
