@@ -15,7 +15,7 @@ from django.db.models import Count, F, Sum
 
 from holdfast.kit import clock
 
-from .models import Invoice, InvoiceItem, InvoiceLine, Payment, PaymentAllocation
+from .models import Invoice, InvoiceItem, InvoiceLine, Payment, PaymentAllocation, Refund
 from .selectors import tenant_today, with_amounts
 
 
@@ -112,3 +112,62 @@ def forecast(tenant) -> dict:
         "overdue_payments_minor": late["s"] or 0,
         "expected_minor": (pipeline["s"] or 0) + upcoming_minor + (due["s"] or 0),
     }
+
+
+# ---------------------------------------------------------------- money received (every vertical alike)
+#
+# The business-wide finance screen counts cash: RECEIVED payments dated by paid_at, less refunds dated
+# by refunded_at, per currency. That is the one figure every vertical shares — an estate token, a
+# hotel desk payment, a storage receipt and a paid pet-care invoice are all RECEIVED payments — so the
+# finance screen and each vertical's "received" agree. (Seed 003's dashboard keeps its own definition
+# above: PAID invoices.)
+
+def _net_received(tenant, start: dt.datetime | None, end: dt.datetime | None, *, currency: str, source: str | None = None) -> int:
+    received = Payment.objects.for_tenant(tenant).filter(status=Payment.RECEIVED, currency=currency)
+    refunds = Refund.objects.for_tenant(tenant).filter(payment__status=Payment.RECEIVED, payment__currency=currency)
+    if source is not None:
+        received, refunds = received.filter(source=source), refunds.filter(payment__source=source)
+    if start is not None:
+        received, refunds = received.filter(paid_at__gte=start), refunds.filter(refunded_at__gte=start)
+    if end is not None:
+        received, refunds = received.filter(paid_at__lt=end), refunds.filter(refunded_at__lt=end)
+    return (received.aggregate(s=Sum("amount_minor"))["s"] or 0) - (refunds.aggregate(s=Sum("amount_minor"))["s"] or 0)
+
+
+def received_currencies(tenant) -> list[str]:
+    """The tenant's currency first, then every other currency money was received in."""
+    others = set(Payment.objects.for_tenant(tenant).filter(status=Payment.RECEIVED).values_list("currency", flat=True).distinct())
+    return [tenant.currency] + sorted(others - {tenant.currency})
+
+
+def received_summary(tenant, *, currency: str | None = None, at: dt.datetime | None = None) -> dict:
+    currency = currency or tenant.currency
+    moment = at or clock.now()
+    today = clock.local_today(tenant.time_zone or "UTC", moment)
+    month_start, month_end = clock.month_bounds(today)
+    return {
+        "currency": currency,
+        "last_7_days_minor": _net_received(tenant, moment - dt.timedelta(days=7), moment + dt.timedelta(microseconds=1), currency=currency),
+        "this_month_minor": _net_received(tenant, *_local_range(tenant, month_start, month_end), currency=currency),
+        "all_time_minor": _net_received(tenant, None, None, currency=currency),
+    }
+
+
+def received_trend(tenant, *, currency: str | None = None, months: int = 6, at: dt.datetime | None = None) -> list[dict]:
+    """Net money received per month (first day of the month as `month`), oldest first."""
+    currency = currency or tenant.currency
+    today = clock.local_today(tenant.time_zone or "UTC", at)
+    starts, cursor = [], today.replace(day=1)
+    for _ in range(months):
+        starts.append(cursor)
+        cursor = (cursor - dt.timedelta(days=1)).replace(day=1)
+    return [{"month": start, "received_minor": _net_received(tenant, *_local_range(tenant, start, clock.month_bounds(start)[1]), currency=currency)}
+            for start in reversed(starts)]
+
+
+def received_by_source(tenant, *, currency: str | None = None) -> list[dict]:
+    """Net money received per source (the vertical that took it: "estate.booking", "hotel.reservation"…)."""
+    currency = currency or tenant.currency
+    sources = Payment.objects.for_tenant(tenant).filter(status=Payment.RECEIVED, currency=currency).values_list("source", flat=True).distinct()
+    rows = [{"source": s, "received_minor": _net_received(tenant, None, None, currency=currency, source=s)} for s in sources]
+    return sorted(rows, key=lambda r: -r["received_minor"])

@@ -13,7 +13,10 @@ from holdfast.core.customers.selectors import get_customer
 from holdfast.kit.errors import DomainError, ValidationFailed
 from holdfast.kit.money import Money
 
+from holdfast.kit.labels import code_label, source_label
+
 from . import exports, pdf, reports, selectors, services
+from .hooks import staff_names
 from .forms import CreditNoteForm, ExpectPaymentForm, MarkPaidForm, ReasonForm, ReceivePaymentForm, RefundForm, ReminderForm
 from .models import Invoice, Payment
 
@@ -36,17 +39,38 @@ def invoice_list(request):
 
 @login_required
 def finance(request):
-    """Finance overview (seed 003 §6.2): PAID-money figures, a six-month trend, forecast and breakdowns."""
+    """Finance overview: money received (every vertical's RECEIVED payments less refunds, per currency),
+    a six-month trend with a value axis, the forecast, and readable breakdowns."""
     tenant = require(request, "billing.view_revenue")
-    trend = reports.monthly_trend(tenant)
-    top = max([row["paid_minor"] for row in trend] + [1])
-    bars = [{**row, "height": round(120 * row["paid_minor"] / top), "x": 10 + i * 70} for i, row in enumerate(trend)]
+    currencies = reports.received_currencies(tenant)
+    currency = request.GET.get("currency") if request.GET.get("currency") in currencies else tenant.currency
+    trend = reports.received_trend(tenant, currency=currency)
+    top = max([row["received_minor"] for row in trend] + [0])
+    scale = _nice_ceiling(top)
+    bars = [{**row, "height": round(120 * max(row["received_minor"], 0) / scale), "x": 70 + i * 60} for i, row in enumerate(trend)]
     for bar in bars:
         bar["y"] = 130 - bar["height"]
+    ticks = [{"y": 130 - round(120 * part / 4), "minor": scale * part // 4} for part in range(5)]
+    by_service = [{**r, "label": code_label(r["label"]) if r["label"] != "—" else "Not set"} for r in reports.revenue_by(tenant, "service")[:10]]
+    by_staff = [r for r in reports.revenue_by(tenant, "staff") if r["key"] is not None][:10]
+    names = staff_names(tenant, [r["key"] for r in by_staff])
+    by_staff = [{**r, "label": names.get(r["key"], f"Staff #{r['key']}")} for r in by_staff]
     return render(request, "billing/finance.html", {
-        "summary": reports.revenue_summary(tenant), "bars": bars, "forecast": reports.forecast(tenant), "currency": tenant.currency,
-        "by_customer": reports.revenue_by(tenant, "customer")[:10], "by_service": reports.revenue_by(tenant, "service")[:10], "by_staff": reports.revenue_by(tenant, "staff")[:10],
+        "received": reports.received_summary(tenant, currency=currency), "by_source": [{**r, "label": source_label(r["source"])} for r in reports.received_by_source(tenant, currency=currency)],
+        "summary": reports.revenue_summary(tenant), "bars": bars, "ticks": ticks, "forecast": reports.forecast(tenant), "currency": currency, "currencies": currencies,
+        "tenant_currency": tenant.currency, "by_customer": reports.revenue_by(tenant, "customer")[:10], "by_service": by_service, "by_staff": by_staff,
     })
+
+
+def _nice_ceiling(value: int) -> int:
+    """The chart's top: 1, 2, 2.5 or 5 times a power of ten at or above `value` (minor units)."""
+    if value <= 0:
+        return 100
+    power = 10 ** (len(str(value)) - 1)
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * power:
+            return int(step * power)
+    return 10 * power
 
 
 @login_required

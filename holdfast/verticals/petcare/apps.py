@@ -43,11 +43,20 @@ class PetcareConfig(AppConfig):
 
     def ready(self):
         from holdfast.core.accounts.permissions import extend_builtin_role, register_permissions
+        from holdfast.core.billing.hooks import register_staff_names
 
         from . import doctor, flows  # noqa: F401  (registers the petcare flow and doctor checks)
 
         register_permissions(PERMISSIONS)
+        register_staff_names(walker_names)
         # Seed 003 §2/§8. Admin holds "*"; staff work their own jobs; clients request and cancel PENDING ones.
         extend_builtin_role("staff", ["petcare.view_own", "petcare.job.confirm_own", "petcare.job.respond", "petcare.job.complete_own", "petcare.job.cancel_own",
                                       "petcare.timeoff.request", "petcare.feedback.write"])
         extend_builtin_role("customer", ["petcare.portal", "petcare.job.request", "petcare.job.cancel_own"])
+
+
+def walker_names(tenant, ids) -> dict:
+    """Billing's finance screen names the walker behind each invoice line (lines carry the walker's id)."""
+    from .models import Walker
+
+    return {w.pk: w.user.full_name or w.user.email for w in Walker.objects.for_tenant(tenant).filter(pk__in=ids).select_related("user")}
