@@ -136,7 +136,7 @@ def _net_received(tenant, start: dt.datetime | None, end: dt.datetime | None, *,
 
 def received_currencies(tenant) -> list[str]:
     """The tenant's currency first, then every other currency money was received in."""
-    others = set(Payment.objects.for_tenant(tenant).filter(status=Payment.RECEIVED).values_list("currency", flat=True).distinct())
+    others = set(Payment.objects.for_tenant(tenant).filter(status=Payment.RECEIVED).order_by().values_list("currency", flat=True).distinct())
     return [tenant.currency] + sorted(others - {tenant.currency})
 
 
@@ -168,6 +168,6 @@ def received_trend(tenant, *, currency: str | None = None, months: int = 6, at: 
 def received_by_source(tenant, *, currency: str | None = None) -> list[dict]:
     """Net money received per source (the vertical that took it: "estate.booking", "hotel.reservation"…)."""
     currency = currency or tenant.currency
-    sources = Payment.objects.for_tenant(tenant).filter(status=Payment.RECEIVED, currency=currency).values_list("source", flat=True).distinct()
+    sources = Payment.objects.for_tenant(tenant).filter(status=Payment.RECEIVED, currency=currency).order_by().values_list("source", flat=True).distinct()
     rows = [{"source": s, "received_minor": _net_received(tenant, None, None, currency=currency, source=s)} for s in sources]
     return sorted(rows, key=lambda r: -r["received_minor"])

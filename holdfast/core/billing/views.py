@@ -50,7 +50,7 @@ def finance(request):
     bars = [{**row, "height": round(120 * max(row["received_minor"], 0) / scale), "x": 70 + i * 60} for i, row in enumerate(trend)]
     for bar in bars:
         bar["y"] = 130 - bar["height"]
-    ticks = [{"y": 130 - round(120 * part / 4), "minor": scale * part // 4} for part in range(5)]
+    ticks = [{"y": 130 - round(120 * part / 4), "label": f"{Money(scale * part // 4, currency).to_decimal():,.0f}"} for part in range(5)]
     by_service = [{**r, "label": code_label(r["label"]) if r["label"] != "—" else "Not set"} for r in reports.revenue_by(tenant, "service")[:10]]
     by_staff = [r for r in reports.revenue_by(tenant, "staff") if r["key"] is not None][:10]
     names = staff_names(tenant, [r["key"] for r in by_staff])

@@ -28,7 +28,8 @@ def _sql_net_received(tenant, currency) -> int:
 def money(tenant, owner):
     customer = CustomerFactory(tenant=tenant)
     estate = booking(tenant, customer)
-    services.record_payment(tenant=tenant, actor=owner, customer_id=customer.pk, amount_minor=7_800_000, method="BANK_TRANSFER", booking_id=estate.pk, source="estate.booking")
+    services.record_payment(tenant=tenant, actor=owner, customer_id=customer.pk, amount_minor=7_000_000, method="BANK_TRANSFER", booking_id=estate.pk, source="estate.booking")
+    services.record_payment(tenant=tenant, actor=owner, customer_id=customer.pk, amount_minor=800_000, method="CARD", booking_id=estate.pk, source="estate.booking")
     desk = services.record_payment(tenant=tenant, actor=owner, customer_id=customer.pk, amount_minor=40_000, method="CARD", booking_id=booking(tenant, customer).pk, source="hotel.reservation")
     services.refund_payment(tenant=tenant, actor=owner, payment_id=desk.pk, amount_minor=5_000, reason="Minibar charged twice")
     services.record_payment(tenant=tenant, actor=owner, customer_id=customer.pk, amount_minor=12_345, method="CASH", source="")
@@ -41,7 +42,9 @@ def test_money_received_is_every_received_payment_less_refunds_whatever_took_it(
     expected = _sql_net_received(tenant, tenant.currency)
     assert expected == 7_800_000 + 40_000 - 5_000 + 12_345
     assert summary["all_time_minor"] == summary["this_month_minor"] == summary["last_7_days_minor"] == expected
-    by_source = {r["source"]: r["received_minor"] for r in reports.received_by_source(tenant)}
+    rows = reports.received_by_source(tenant)
+    assert len(rows) == 3, rows  # one row per source, however many payments it took
+    by_source = {r["source"]: r["received_minor"] for r in rows}
     assert by_source == {"estate.booking": 7_800_000, "hotel.reservation": 35_000, "": 12_345}
     assert sum(r["received_minor"] for r in reports.received_trend(tenant)) == expected
     assert reports.received_currencies(tenant) == [tenant.currency, "CHF"]
