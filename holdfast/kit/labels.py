@@ -3,6 +3,8 @@ DOWN_PAYMENT or "hotel.reservation". Known codes have a translatable label; any 
 humanised ("LATE_FEE" -> "Late fee") so a new code is readable before it is named here."""
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext_lazy as _
 
 CODE_LABELS = {
@@ -28,8 +30,10 @@ def code_label(code) -> str:
         return "—"
     if text in CODE_LABELS:
         return str(CODE_LABELS[text])
-    words = text.replace("_", " ").replace("-", " ")
-    return words[:1].upper() + words[1:].lower() if words.isupper() else words
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", text) or not (text.isupper() or text.islower()):
+        return text  # already words ("Walk 30 min", a service's name)
+    words = re.sub(r"[_.-]+", " ", text).strip().lower()
+    return words[:1].upper() + words[1:]
 
 
 def source_label(source) -> str:

@@ -40,3 +40,11 @@ def diff_value(value) -> str:
     if isinstance(value, list):
         return ", ".join(diff_value(v) for v in value)
     return str(value)
+
+
+@register.filter
+def code_label(code) -> str:
+    """{{ room.status|code_label }} -> 'Vacant, dirty' (kit.labels: one word list for every screen)."""
+    from holdfast.kit.labels import code_label as label
+
+    return label(code)
