@@ -321,7 +321,8 @@ def no_show(request, reservation_id: int, payload: VersionIn):
 def _folio(request, reservation_id: int) -> dict:
     res = selectors.get_reservation(request.tenant, reservation_id)
     account = selectors.folio(request.tenant, res)
-    return {"id": account.pk, "reservation_id": res.pk, "status": account.status, "currency": account.currency, "subtotal_cents": account.charges_minor,
+    preview = selectors.folio_preview(request.tenant, res, account)
+    return {**preview, "id": account.pk, "reservation_id": res.pk, "status": account.status, "currency": account.currency, "subtotal_cents": account.charges_minor,
             "tax_cents": account.tax_minor, "fee_cents": account.fees_minor, "adjustments_cents": account.adjustments_minor, "payments_cents": account.payments_minor,
             "refunds_cents": account.refunds_minor, "total_cents": account.charges_minor + account.tax_minor + account.fees_minor + account.adjustments_minor,
             "balance_cents": account.balance_minor, "entries": list(selectors.folio_entries(request.tenant, account))}
