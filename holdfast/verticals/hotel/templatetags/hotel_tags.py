@@ -35,3 +35,8 @@ def balance(minor, currency, label="Balance", credit_label="Credit"):
     if minor < 0:
         return format_html('{} <strong data-credit="{}">{}</strong>', credit_label, -minor, format_minor(-minor, currency))
     return format_html("{} <strong>{}</strong>", label, format_minor(minor, currency))
+
+
+@register.filter
+def neg(minor):
+    return -int(minor or 0)
