@@ -13,7 +13,7 @@ from holdfast.kit.api import Page, ProblemSchema, paginate
 from . import selectors, services
 from .schemas import (
     HotelAssignIn, AvailabilityOut, HotelBlockOut, CancelIn, CheckInIn, CheckOutIn, FolioEntryIn, FolioEntryOut, FolioOut, FrontDeskOut, GuestIn, GuestOut, GuestPatch,
-    NightAuditIn, NightAuditOut, OccupancyOut, HotelPaymentIn, PriceIn, PriceOut, PropertyIn, PropertyOut, PropertyPatch, RatePlanIn, RatePlanOut, RatePlanPatch,
+    NightAuditIn, NightAuditOut, OccupancyOut, HotelPaymentIn, HotelSettleIn, PriceIn, PriceOut, PropertyIn, PropertyOut, PropertyPatch, RatePlanIn, RatePlanOut, RatePlanPatch,
     ReservationIn, ReservationOut, ReservationPatch, ResizeIn, RestrictionIn, RestrictionOut, RoomBlockIn, RoomIn, RoomOut, RoomPatch, RoomStatusIn,
     RoomTypeIn, RoomTypeOut, RoomTypePatch, SegmentOut, StatusLogOut, VersionIn, WalkInIn,
 )
@@ -309,6 +309,12 @@ def check_in(request, reservation_id: int, payload: CheckInIn):
 @router.post("/reservations/{reservation_id}/check-out", response={200: ReservationOut, **ERRORS})
 def check_out(request, reservation_id: int, payload: CheckOutIn):
     return services.check_out(tenant=request.tenant, actor=request.actor, reservation_id=reservation_id, **payload.dict())
+
+
+@router.post("/reservations/{reservation_id}/settle-and-check-out", response={200: ReservationOut, **ERRORS})
+def settle_and_check_out(request, reservation_id: int, payload: HotelSettleIn):
+    """Take the balance due at check-out (the folio's due_at_checkout_cents, given back as expected_cents) and check out, in one step."""
+    return services.pay_and_check_out(tenant=request.tenant, actor=request.actor, reservation_id=reservation_id, **payload.dict())
 
 
 @router.post("/reservations/{reservation_id}/no-show", response={200: ReservationOut, **ERRORS})

@@ -354,6 +354,14 @@ class CheckOutIn(VersionIn):
     allow_balance: bool = False
 
 
+class HotelSettleIn(VersionIn):
+    model_config = STRICT_INPUT
+
+    expected_cents: int = Field(..., ge=-100_000_000, le=100_000_000, description="The folio's due_at_checkout_cents the desk was shown; a folio that changed since is refused (409 balance_changed).")
+    method: Literal["CASH", "CARD", "BANK_TRANSFER", "OTHER"] = "CARD"
+    reference: str = Field("", max_length=200)
+
+
 class HotelNightRateOut(Schema):
     date: dt.date
     rate_cents: int

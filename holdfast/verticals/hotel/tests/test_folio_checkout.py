@@ -11,7 +11,7 @@ from holdfast.core.billing import services as billing
 from holdfast.core.billing.doctor import ledger_balances
 from holdfast.core.billing.models import LedgerEntry, Payment
 from holdfast.kit.errors import Conflict
-from holdfast.verticals.hotel import selectors, services
+from holdfast.verticals.hotel import pdf, selectors, services
 from holdfast.verticals.hotel.models import Reservation
 from holdfast.verticals.hotel.services.folio import seed_type
 
@@ -156,6 +156,8 @@ def test_the_reservation_page_shows_charges_at_check_out_and_a_credit(web_as, ow
     page = client.get(f"/hotel/reservations/{res.pk}/").content.decode()
     assert "Charges at check-out" in page and 'data-due-at-checkout="10700"' in page and "Take EUR 107.00 and check out" in page
     assert 'value="107.00"' in page and "leave balance EUR 107.00" in page
+    bill = pdf.folio_html(tenant, selectors.get_reservation(tenant, res.pk))
+    assert "Charges at check-out" in bill and "Balance due at check-out" in bill and "EUR 107.00" in bill
     over = client.post(f"/hotel/reservations/{res.pk}/pay/", {"amount": "99999.00", "method": "CARD"})
     assert "confirm the overpayment" in [str(m) for m in get_messages(over.wsgi_request)][-1]
     client.post(f"/hotel/reservations/{res.pk}/pay/", {"amount": "207.00", "method": "CARD", "confirm_overpayment": "on"})
@@ -163,3 +165,14 @@ def test_the_reservation_page_shows_charges_at_check_out_and_a_credit(web_as, ow
     assert "Credit <strong data-credit=\"20700\">EUR 207.00</strong>" in page and "Credit at check-out" in page and "Balance <strong>EUR -" not in page
     settled = client.post(f"/hotel/reservations/{res.pk}/pay-and-check-out/", {"expected": "-10000", "method": "CARD"}, follow=True)
     assert b"credit of EUR 100.00" in settled.content and Reservation.objects.get(pk=res.pk).status == Reservation.CHECKED_IN
+
+
+def test_settle_and_check_out_through_the_api(owner_api, tenant, taxed):
+    res = _in_house(tenant, taxed)
+    url = f"/api/v1/hotel/reservations/{res.pk}/settle-and-check-out"
+    stale = owner_api.post(url, {"expected_cents": 100, "method": "CASH"})
+    assert stale.status_code == 409 and stale.json()["code"] == "balance_changed" and "EUR 107.00" in stale.json()["detail"]
+    assert owner_api.post(url, {"expected_cents": NIGHT, "amount_cents": NIGHT}).status_code == 422
+    done = owner_api.post(url, {"expected_cents": NIGHT, "method": "CASH", "reference": "till 1"})
+    assert done.status_code == 200 and done.json()["status"] == "CHECKED_OUT"
+    assert owner_api.get(f"/api/v1/hotel/reservations/{res.pk}/folio").json()["balance_cents"] == 0
