@@ -10,6 +10,10 @@ billing. Everything goes through billing's public services:
 - a folio becomes an invoice with `invoice_ledger` (see `invoice_folio`).
 Room charges and their tax carry source_ref "night:<reservation>:<date>" so the nightly audit posts
 each night once however often it runs.
+
+What is not posted yet is computed in one place, `unposted_stay_charges`: posting reads it, and so does
+`checkout_preview`, the folio as check-out will bill it (the screen, the PDF and the API show it; desk
+payments above what the stay still owes need `confirm_overpayment`).
 """
 from __future__ import annotations
 
