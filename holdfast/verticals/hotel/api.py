@@ -13,7 +13,7 @@ from holdfast.kit.api import Page, ProblemSchema, paginate
 from . import selectors, services
 from .schemas import (
     HotelAssignIn, AvailabilityOut, HotelBlockOut, CancelIn, CheckInIn, CheckOutIn, FolioEntryIn, FolioEntryOut, FolioOut, FrontDeskOut, GuestIn, GuestOut, GuestPatch,
-    NightAuditIn, NightAuditOut, OccupancyOut, HotelPaymentIn, PriceIn, PriceOut, PropertyIn, PropertyOut, PropertyPatch, RatePlanIn, RatePlanOut, RatePlanPatch,
+    NightAuditIn, NightAuditOut, OccupancyOut, HotelPaymentIn, HotelSettleIn, PriceIn, PriceOut, PropertyIn, PropertyOut, PropertyPatch, RatePlanIn, RatePlanOut, RatePlanPatch,
     ReservationIn, ReservationOut, ReservationPatch, ResizeIn, RestrictionIn, RestrictionOut, RoomBlockIn, RoomIn, RoomOut, RoomPatch, RoomStatusIn,
     RoomTypeIn, RoomTypeOut, RoomTypePatch, SegmentOut, StatusLogOut, VersionIn, WalkInIn,
 )
@@ -311,6 +311,12 @@ def check_out(request, reservation_id: int, payload: CheckOutIn):
     return services.check_out(tenant=request.tenant, actor=request.actor, reservation_id=reservation_id, **payload.dict())
 
 
+@router.post("/reservations/{reservation_id}/settle-and-check-out", response={200: ReservationOut, **ERRORS})
+def settle_and_check_out(request, reservation_id: int, payload: HotelSettleIn):
+    """Take the balance due at check-out (the folio's due_at_checkout_cents, given back as expected_cents) and check out, in one step."""
+    return services.pay_and_check_out(tenant=request.tenant, actor=request.actor, reservation_id=reservation_id, **payload.dict())
+
+
 @router.post("/reservations/{reservation_id}/no-show", response={200: ReservationOut, **ERRORS})
 def no_show(request, reservation_id: int, payload: VersionIn):
     return services.mark_no_show(tenant=request.tenant, actor=request.actor, reservation_id=reservation_id, **payload.dict())
@@ -321,7 +327,8 @@ def no_show(request, reservation_id: int, payload: VersionIn):
 def _folio(request, reservation_id: int) -> dict:
     res = selectors.get_reservation(request.tenant, reservation_id)
     account = selectors.folio(request.tenant, res)
-    return {"id": account.pk, "reservation_id": res.pk, "status": account.status, "currency": account.currency, "subtotal_cents": account.charges_minor,
+    preview = selectors.folio_preview(request.tenant, res, account)
+    return {**preview, "id": account.pk, "reservation_id": res.pk, "status": account.status, "currency": account.currency, "subtotal_cents": account.charges_minor,
             "tax_cents": account.tax_minor, "fee_cents": account.fees_minor, "adjustments_cents": account.adjustments_minor, "payments_cents": account.payments_minor,
             "refunds_cents": account.refunds_minor, "total_cents": account.charges_minor + account.tax_minor + account.fees_minor + account.adjustments_minor,
             "balance_cents": account.balance_minor, "entries": list(selectors.folio_entries(request.tenant, account))}

@@ -68,6 +68,14 @@ class PaymentForm(forms.Form):
     amount = forms.DecimalField(min_value=0.01, max_digits=12, decimal_places=2)
     method = forms.ChoiceField(choices=[("CARD", "Card"), ("CASH", "Cash"), ("BANK_TRANSFER", "Bank transfer"), ("OTHER", "Other")])
     reference = forms.CharField(max_length=200, required=False, widget=forms.TextInput(attrs={"placeholder": "Reference"}))
+    confirm_overpayment = forms.BooleanField(required=False, label="confirm overpayment (keep the excess as credit)")
+
+
+class SettleForm(forms.Form):
+    """Take the balance due at check-out and check out: `expected` is the amount the desk was shown."""
+    expected = forms.IntegerField(widget=forms.HiddenInput)
+    method = forms.ChoiceField(choices=PaymentForm.base_fields["method"].choices)
+    reference = forms.CharField(max_length=200, required=False, widget=forms.TextInput(attrs={"placeholder": "Reference"}))
 
 
 class ChargeForm(forms.Form):

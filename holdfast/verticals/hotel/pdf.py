@@ -13,7 +13,7 @@ def folio_html(tenant, res) -> str:
     folio = selectors.folio(tenant, res)
     return render_to_string("hotel/folio_pdf.html", {
         "tenant": tenant, "brand_name": tenant.setting("brand_name") or tenant.name, "res": res, "prop": res.property, "folio": folio,
-        "entries": list(selectors.folio_entries(tenant, folio)),
+        "entries": list(selectors.folio_entries(tenant, folio)), "preview": selectors.folio_preview(tenant, res, folio),
     })
 
 

@@ -354,6 +354,14 @@ class CheckOutIn(VersionIn):
     allow_balance: bool = False
 
 
+class HotelSettleIn(VersionIn):
+    model_config = STRICT_INPUT
+
+    expected_cents: int = Field(..., ge=-100_000_000, le=100_000_000, description="The folio's due_at_checkout_cents the desk was shown; a folio that changed since is refused (409 balance_changed).")
+    method: Literal["CASH", "CARD", "BANK_TRANSFER", "OTHER"] = "CARD"
+    reference: str = Field("", max_length=200)
+
+
 class HotelNightRateOut(Schema):
     date: dt.date
     rate_cents: int
@@ -409,6 +417,7 @@ class HotelPaymentIn(Schema):
     method: Literal["CASH", "CARD", "BANK_TRANSFER", "OTHER"] = "CARD"
     reference: str = Field("", max_length=200)
     refund: bool = False
+    confirm_overpayment: bool = Field(False, description="Take a payment above the balance due for the stay (kept as credit); without it such a payment is refused, 409 overpayment_needs_confirmation.")
 
 
 class FolioEntryOut(Schema):
@@ -431,6 +440,13 @@ class FolioEntryOut(Schema):
         return obj.amount_minor
 
 
+class HotelStayChargeOut(Schema):
+    date: dt.date
+    entry_type: str
+    amount_cents: int
+    description: str
+
+
 class FolioOut(Schema):
     id: int
     reservation_id: int
@@ -443,8 +459,13 @@ class FolioOut(Schema):
     payments_cents: int
     refunds_cents: int
     total_cents: int
-    balance_cents: int
+    balance_cents: int = Field(description="Posted balance: positive = the guest owes, negative = credit.")
     entries: list[FolioEntryOut]
+    departure_date: dt.date | None = Field(description="The check-out date a check-out today sets (guests in house only).")
+    charges_at_checkout: list[HotelStayChargeOut] = Field(description="What a check-out today posts: the nights not on the folio yet.")
+    charges_at_checkout_cents: int
+    due_at_checkout_cents: int = Field(description="Balance once check-out today has posted its charges (negative = credit).")
+    due_for_stay_cents: int = Field(description="Balance once every night of the booked stay is posted: the most a payment may be without confirm_overpayment.")
 
 
 class SegmentOut(Schema):

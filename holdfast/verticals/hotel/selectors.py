@@ -14,7 +14,7 @@ from holdfast.kit.errors import Conflict, ValidationFailed
 from .models import CalendarSegment, DailyOccupancy, Guest, Property, RatePlan, RatePlanPrice, Reservation, Restriction, Room, RoomStatusLog, RoomType
 from .services._common import business_date, check_stay, days, period
 from .services.availability import free_per_type, stay_price
-from .services.folio import SOURCE
+from .services.folio import SOURCE, checkout_preview
 
 MAX_RANGE_DAYS = 92
 
@@ -234,3 +234,9 @@ def folio(tenant, res: Reservation) -> LedgerAccount:
 
 def folio_entries(tenant, account: LedgerAccount):
     return account.entries.all().order_by("posted_at", "id")
+
+
+def folio_preview(tenant, res: Reservation, account: LedgerAccount | None = None) -> dict:
+    """The folio as check-out will bill it today (services.folio.checkout_preview, the computation check-out posts from)."""
+    account = account or folio(tenant, res)
+    return checkout_preview(res, account, today=business_date(res.property))

@@ -18,7 +18,7 @@ from holdfast.kit.errors import DomainError, NotFound
 from holdfast.kit.money import Money
 
 from . import pdf, selectors, services
-from .forms import BlockForm, ChargeForm, MoveForm, PaymentForm, ReservationForm, ResizeForm, RoomStatusForm, SearchForm, WalkInForm
+from .forms import BlockForm, ChargeForm, MoveForm, PaymentForm, ReservationForm, ResizeForm, RoomStatusForm, SearchForm, SettleForm, WalkInForm
 from .models import Reservation, Room
 
 TAPE_DAYS = 14
@@ -144,12 +144,15 @@ def reservation_detail(request, reservation_id: int):
     res = selectors.get_reservation(tenant, reservation_id)
     prop = res.property
     folio = selectors.folio(tenant, res)
+    preview = selectors.folio_preview(tenant, res, folio)
+    due = preview["due_at_checkout_cents"] if preview["in_house"] else preview["balance_cents"]
     free = selectors.free_rooms(tenant, prop, res.check_in_date, res.check_out_date, exclude_reservation=res).exclude(pk=res.room_id or 0)
     return render(request, "hotel/reservation_detail.html", {
         "res": res, "prop": prop, "folio": folio, "entries": selectors.folio_entries(tenant, folio), "today": selectors.business_date(prop),
         "invoices": billing_selectors.invoices_of_ledger(tenant, folio.pk), "can_see_invoices": can(request, "billing.view"),
         "history": res.booking.history.all(), "move_form": MoveForm(rooms=free), "resize_form": ResizeForm(initial={"check_in_date": res.check_in_date, "check_out_date": res.check_out_date}),
-        "pay_form": PaymentForm(initial={"amount": Money(max(folio.balance_minor, 0), folio.currency).to_decimal()}), "charge_form": ChargeForm(),
+        "preview": preview, "pay_form": PaymentForm(initial={"amount": Money(due, folio.currency).to_decimal()} if due > 0 else None),
+        "settle_form": SettleForm(initial={"expected": preview["due_at_checkout_cents"]}), "charge_form": ChargeForm(),
         "can_manage": can(request, "hotel.reservation.manage"), "can_desk": can(request, "hotel.frontdesk"), "can_folio": can(request, "hotel.folio.manage"),
     })
 
@@ -195,8 +198,15 @@ def _run_action(request, tenant, res, action: str):
         form = PaymentForm(post)
         if form.is_valid():
             services.record_folio_payment(tenant=tenant, actor=actor, reservation_id=rid, amount_cents=_minor(form.cleaned_data["amount"], res.currency),
-                                          method=form.cleaned_data["method"], reference=form.cleaned_data["reference"])
+                                          method=form.cleaned_data["method"], reference=form.cleaned_data["reference"],
+                                          confirm_overpayment=form.cleaned_data["confirm_overpayment"])
             return "Payment recorded."
+    elif action == "pay-and-check-out":
+        form = SettleForm(post)
+        if form.is_valid():
+            c = form.cleaned_data
+            services.pay_and_check_out(tenant=tenant, actor=actor, reservation_id=rid, expected_cents=c["expected"], method=c["method"], reference=c["reference"])
+            return f"Payment of {Money(c['expected'], res.currency)} recorded and the guest checked out." if c["expected"] > 0 else "Guest checked out."
     elif action == "charge":
         form = ChargeForm(post)
         if form.is_valid():

@@ -10,10 +10,15 @@ billing. Everything goes through billing's public services:
 - a folio becomes an invoice with `invoice_ledger` (see `invoice_folio`).
 Room charges and their tax carry source_ref "night:<reservation>:<date>" so the nightly audit posts
 each night once however often it runs.
+
+What is not posted yet is computed in one place, `unposted_stay_charges`: posting reads it, and so does
+`checkout_preview`, the folio as check-out will bill it (the screen, the PDF and the API show it; desk
+payments above what the stay still owes need `confirm_overpayment`).
 """
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +32,7 @@ from holdfast.core.events.services import emit, emit_stats_changed
 from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit.errors import Conflict, ValidationFailed
 from holdfast.kit.locking import is_postgres
+from holdfast.kit.money import format_minor
 
 from ..models import NightAudit, Property, Reservation
 from ._common import business_date, days, lock_property
@@ -71,30 +77,73 @@ def _post(tenant, actor, res, account, seed: str, amount: int, description: str,
                                      description=description, currency=account.currency, source_ref=source_ref, site_id=account.site_id)
 
 
-def post_stay_nights(tenant, actor, res: Reservation, *, until: dt.date, since: dt.date | None = None) -> list[LedgerEntry]:
-    """Post room charge and tax for each night of the stay before `until` not posted yet (caller holds the locks)."""
-    account = folio_account(tenant, res)
+@dataclass(frozen=True)
+class StayCharge:
+    """A room charge or its tax for one night, not on the folio yet."""
+    date: dt.date
+    entry_type: str  # the seed's word: ROOM_CHARGE or TAX
+    amount_cents: int
+    description: str
+    source_ref: str
+
+
+def departure_date(res: Reservation, today: dt.date) -> dt.date:
+    """The check-out date a check-out on `today` sets: an early departure shortens the stay (to one night at
+    least), a late one keeps the booked date."""
+    return max(res.check_in_date + dt.timedelta(days=1), min(today, res.check_out_date))
+
+
+def unposted_stay_charges(res: Reservation, account: LedgerAccount, *, until: dt.date, since: dt.date | None = None) -> list[StayCharge]:
+    """Room charge and tax of each night of the stay before `until` (from `since`) not posted on the folio yet:
+    what the nightly audit or check-out posts. The one computation of them: posting (`post_stay_nights`) and
+    the folio's preview of check-out (`checkout_preview`) both read it. Writes nothing."""
     nights = days(max(res.check_in_date, since or res.check_in_date), min(until, res.check_out_date))
     if not nights:
         return []
     refs = {f"night:{res.pk}:{d.isoformat()}" for d in nights}
-    done = set(LedgerEntry.objects.filter(account=account, source_ref__in=refs, entry_type=LedgerEntry.CHARGE).values_list("source_ref", flat=True))
-    if account.status == LedgerAccount.CLOSED and refs - done:
-        raise Conflict("The folio is closed.", code="folio_closed")
+    done = set(LedgerEntry.objects.filter(account=account, source_ref__in=refs, entry_type=LedgerEntry.CHARGE).values_list("source_ref", flat=True)) if account.pk else set()
     data = res.booking_data if getattr(res, "booking_data", None) is not None else (res.booking.data or {})
     prices = night_prices(res)
-    posted = []
+    room = f"Room {res.room.room_number} " if res.room_id else "Room "
+    out = []
     for d in nights:
         ref = f"night:{res.pk}:{d.isoformat()}"
         if ref in done:
             continue
         night = prices.get(d.isoformat()) or {"rate": res.nightly_rate_cents, "tax": int(data.get("night_tax_cents", 0))}
-        posted.append(_post(tenant, actor, res, account, "ROOM_CHARGE", night["rate"], f"Room {res.room.room_number if res.room_id else ''} night of {d}".replace("  ", " "), ref))
+        out.append(StayCharge(d, "ROOM_CHARGE", night["rate"], f"{room}night of {d}", ref))
         if night["tax"]:
             name, rate = night.get("tax_name", data.get("tax_name")) or "Tax", night.get("tax_rate", data.get("tax_rate", ""))
-            posted.append(_post(tenant, actor, res, account, "TAX", night["tax"], f"{name} {rate}% night of {d}", ref))
-    if posted:
-        _posted(tenant, actor, res, posted)
+            out.append(StayCharge(d, "TAX", night["tax"], f"{name} {rate}% night of {d}", ref))
+    return out
+
+
+def checkout_preview(res: Reservation, account: LedgerAccount, *, today: dt.date) -> dict:
+    """What the folio will read at check-out: the posted balance, the charges a check-out on `today` would post
+    (none unless the guest is in house), the balance due then, and what the whole booked stay still adds (the
+    most a payment may be before it is an overpayment). Positive = the guest owes, negative = credit."""
+    active = account.status != LedgerAccount.CLOSED
+    in_house = res.status == Reservation.CHECKED_IN and active
+    leave = departure_date(res, today)
+    pending = unposted_stay_charges(res, account, until=leave) if in_house else []
+    to_come = unposted_stay_charges(res, account, until=res.check_out_date) if active and res.status in (Reservation.HOLD, Reservation.CONFIRMED, Reservation.CHECKED_IN) else []
+    balance = account.balance_minor
+    pending_cents = sum(c.amount_cents for c in pending)
+    return {"balance_cents": balance, "in_house": in_house, "departure_date": leave if in_house else None, "charges_at_checkout": pending,
+            "charges_at_checkout_cents": pending_cents, "due_at_checkout_cents": balance + pending_cents,
+            "due_for_stay_cents": balance + sum(c.amount_cents for c in to_come)}
+
+
+def post_stay_nights(tenant, actor, res: Reservation, *, until: dt.date, since: dt.date | None = None) -> list[LedgerEntry]:
+    """Post room charge and tax for each night of the stay before `until` not posted yet (caller holds the locks)."""
+    account = folio_account(tenant, res)
+    charges = unposted_stay_charges(res, account, until=until, since=since)
+    if not charges:
+        return []
+    if account.status == LedgerAccount.CLOSED:
+        raise Conflict("The folio is closed.", code="folio_closed")
+    posted = [_post(tenant, actor, res, account, c.entry_type, c.amount_cents, c.description, c.source_ref) for c in charges]
+    _posted(tenant, actor, res, posted)
     return posted
 
 
@@ -106,7 +155,7 @@ def night_prices(res: Reservation) -> dict[str, dict]:
 def _lock(tenant, reservation_id):
     res = get_owned(Reservation, tenant, reservation_id, what="reservation")
     lock_property(tenant, res.property_id)
-    return Reservation.objects.select_for_update(of=("self",)).select_related("booking", "room", "guest").get(pk=res.pk)
+    return Reservation.objects.select_for_update(of=("self",)).select_related("booking", "room", "guest", "property__site").get(pk=res.pk)
 
 
 def post_folio_entry(*, tenant, actor, reservation_id: int, entry_type: str, amount_cents: int, description: str, source_ref: str = "") -> LedgerEntry:
@@ -145,10 +194,23 @@ def _refund_at_desk(tenant, actor, res, amount_cents: int, method: str, referenc
     return LedgerEntry.objects.get(source_ref=f"refund:{refund.pk}", entry_type=LedgerEntry.REFUND)
 
 
-def record_folio_payment(*, tenant, actor, reservation_id: int, amount_cents: int, method: str = "CARD", reference: str = "", refund: bool = False) -> LedgerEntry:
+def refuse_unconfirmed_overpayment(res: Reservation, account: LedgerAccount, amount_cents: int, *, confirmed: bool) -> None:
+    """A payment above what the guest owes for the stay (the posted balance plus the nights still to post) is a
+    mistake more often than a deposit: it needs the desk's explicit confirmation, and is kept as credit."""
+    due = max(0, checkout_preview(res, account, today=business_date(res.property))["due_for_stay_cents"])
+    if amount_cents > due and not confirmed:
+        over = amount_cents - due
+        raise Conflict(f"{format_minor(amount_cents, account.currency)} is more than the {format_minor(due, account.currency)} due for the stay; "
+                       f"confirm the overpayment to keep {format_minor(over, account.currency)} as credit on the folio.",
+                       code="overpayment_needs_confirmation", extra={"due_cents": due, "overpayment_cents": over})
+
+
+def record_folio_payment(*, tenant, actor, reservation_id: int, amount_cents: int, method: str = "CARD", reference: str = "", refund: bool = False,
+                         confirm_overpayment: bool = False) -> LedgerEntry:
     """Money received (a billing payment of the guest's customer, posted as PAYMENT, and allocated to the
     folio's open invoices, oldest first, when the folio was invoiced already) or given back
-    (refunds of those payments, newest first, each posted as REFUND) at the desk. Returns the folio
+    (refunds of those payments, newest first, each posted as REFUND) at the desk. A payment above what is due
+    for the stay is refused (409 overpayment_needs_confirmation) unless `confirm_overpayment`. Returns the folio
     entry (for a refund spread over several payments, the last of its entries)."""
     if actor is not None:
         require_perm(actor, tenant, "hotel.folio.manage")
@@ -164,6 +226,7 @@ def record_folio_payment(*, tenant, actor, reservation_id: int, amount_cents: in
         if refund:
             entry = _refund_at_desk(tenant, actor, res, amount_cents, method, reference)
         else:
+            refuse_unconfirmed_overpayment(res, account, amount_cents, confirmed=confirm_overpayment)
             customer = reservation_customer(tenant, actor, res)
             payment = billing.record_payment(tenant=tenant, actor=actor, customer_id=customer.pk, amount_minor=amount_cents, method=method, currency=res.currency,
                                              reference=reference, booking_id=res.booking_id, source=SOURCE)
@@ -175,13 +238,18 @@ def record_folio_payment(*, tenant, actor, reservation_id: int, amount_cents: in
 
 def invoice_folio(*, tenant, actor, reservation_id: int):
     """Turn the folio's charges not invoiced yet into a billing invoice for the guest's customer,
-    paid from the desk payments already on the folio (billing's `invoice_ledger`). The folio stays
-    the record; a later charge can be invoiced again the same way."""
+    paid from the desk payments already on the folio (billing's `invoice_ledger`). For a guest in house the
+    charges a check-out now would post (the nights to date, at least the first) are posted first, so the
+    invoice covers the stay so far as check-out would bill it. The folio stays the record; a later charge
+    can be invoiced again the same way."""
     if actor is not None:
         require_perm(actor, tenant, "hotel.folio.manage")
     with transaction.atomic():
         res = _lock(tenant, reservation_id)
         account = folio_account(tenant, res)
+        if res.status == Reservation.CHECKED_IN and account.status != LedgerAccount.CLOSED:
+            post_stay_nights(tenant, actor, res, until=departure_date(res, business_date(res.property)))
+            account.refresh_from_db()
         customer = reservation_customer(tenant, actor, res)
         invoice = billing.invoice_ledger(tenant=tenant, actor=actor, ledger_id=account.pk, customer_id=customer.pk,
                                          notes=f"Folio of reservation R{res.pk}, {res.check_in_date} – {res.check_out_date}")

@@ -16,6 +16,7 @@ from holdfast.core.inventory import services as inventory
 from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit.errors import Conflict, StaleVersion, ValidationFailed
 from holdfast.kit.locking import set_lock_timeout, translate_db_errors
+from holdfast.kit.money import format_minor
 
 from ..models import Guest, RatePlan, Reservation, Room, RoomType
 from . import folio as folios
@@ -351,7 +352,7 @@ def check_out(*, tenant, actor, reservation_id: int, allow_balance: bool = False
             raise Conflict(f"A {res.status} reservation cannot be checked out.", code="illegal_transition", extra={"status": res.status})
         before = _snapshot(res)
         today = business_date(prop)
-        new_out = max(res.check_in_date + dt.timedelta(days=1), min(today, res.check_out_date))
+        new_out = folios.departure_date(res, today)
         old_out = res.check_out_date
         if new_out < res.check_out_date:  # early departure: give the nights back (part of the front desk's check-out)
             res.check_out_date = new_out
@@ -361,8 +362,10 @@ def check_out(*, tenant, actor, reservation_id: int, allow_balance: bool = False
         folios.post_stay_nights(tenant, actor, res, until=res.check_out_date)
         account = folios.folio_account(tenant, res)
         if account.balance_minor != 0 and not allow_balance:
-            raise Conflict(f"The folio has a balance of {account.balance_minor} minor units; settle it or check out leaving the balance.",
-                           code="folio_unsettled", extra={"balance_minor": account.balance_minor})
+            left = account.balance_minor
+            text = (f"The folio has a balance of {format_minor(left, account.currency)} at check-out; take the payment or check out leaving the balance." if left > 0 else
+                    f"The folio has a credit of {format_minor(-left, account.currency)} at check-out; refund it or check out leaving the credit.")
+            raise Conflict(text, code="folio_unsettled", extra={"balance_minor": left, "balance": format_minor(left, account.currency)})
         folios.close_folio(tenant, actor, account, force=allow_balance)
         _transition(tenant, actor, res, "check_out")
         res.checked_out_at = timezone.now()
@@ -371,6 +374,25 @@ def check_out(*, tenant, actor, reservation_id: int, allow_balance: bool = False
         refresh_read_models(prop, res.check_in_date, old_out)
         _record(tenant, actor, res, "checked_out", {**_diff(before, res), "balance_left_minor": [None, account.balance_minor]})
     return res
+
+
+def pay_and_check_out(*, tenant, actor, reservation_id: int, expected_cents: int, method: str = "CARD", reference: str = "", version: int | None = None) -> Reservation:
+    """The desk's one step at departure: take the balance due at check-out (the folio's preview, which the desk
+    saw as `expected_cents`) and check the guest out, all or nothing. A folio that changed since is refused
+    (409 balance_changed) rather than charged a different amount."""
+    _perm(actor, tenant, "hotel.frontdesk")
+    with transaction.atomic():
+        prop, res = _lock_reservation(tenant, reservation_id, version=version)
+        if res.status != Reservation.CHECKED_IN:
+            raise Conflict(f"A {res.status} reservation cannot be checked out.", code="illegal_transition", extra={"status": res.status})
+        account = folios.folio_account(tenant, res)
+        due = folios.checkout_preview(res, account, today=business_date(prop))["due_at_checkout_cents"]
+        if due != expected_cents:
+            raise Conflict(f"The balance due at check-out is now {format_minor(due, account.currency)}; review the folio and retry.",
+                           code="balance_changed", extra={"due_at_checkout_cents": due})
+        if due > 0:
+            folios.record_folio_payment(tenant=tenant, actor=actor, reservation_id=res.pk, amount_cents=due, method=method, reference=reference)
+        return check_out(tenant=tenant, actor=actor, reservation_id=res.pk)
 
 
 def walk_in(*, tenant, actor, property_id: int, room_id: int, check_out_date: dt.date, guest: dict | None = None, guest_id: int | None = None, adults: int = 1,

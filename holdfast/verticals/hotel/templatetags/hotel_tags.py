@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 
 from holdfast.kit.money import format_minor
 
@@ -25,3 +26,17 @@ def badge(status):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def balance(minor, currency, label="Balance", credit_label="Credit"):
+    """A signed folio amount as the desk reads it: 'Balance <b>EUR 40.00</b>' or, below zero, 'Credit <b>EUR 40.00</b>'."""
+    minor = int(minor or 0)
+    if minor < 0:
+        return format_html('{} <strong data-credit="{}">{}</strong>', credit_label, -minor, format_minor(-minor, currency))
+    return format_html("{} <strong>{}</strong>", label, format_minor(minor, currency))
+
+
+@register.filter
+def neg(minor):
+    return -int(minor or 0)
