@@ -6,6 +6,17 @@ from django import forms
 from .models import Reservation, Room
 
 
+class OwnIds:
+    """Forms shown together on one page (the reservation screen) get ids of their own: `id_amount` must
+    not name both the payment's and the charge's field (labels would point at the wrong one)."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -51,7 +62,8 @@ class WalkInForm(forms.Form):
         self.fields["room"].choices = [(r.pk, f"{r.room_number} ({r.room_type.code})") for r in rooms]
 
 
-class MoveForm(forms.Form):
+class MoveForm(OwnIds, forms.Form):
+    id_prefix = "move"
     room = forms.TypedChoiceField(coerce=int, label="Room")
 
     def __init__(self, *args, rooms=(), **kwargs):
@@ -59,19 +71,22 @@ class MoveForm(forms.Form):
         self.fields["room"].choices = [(r.pk, f"{r.room_number} ({r.room_type.code})") for r in rooms]
 
 
-class ResizeForm(forms.Form):
+class ResizeForm(OwnIds, forms.Form):
+    id_prefix = "resize"
     check_in_date = forms.DateField(widget=DateInput, label="Check-in")
     check_out_date = forms.DateField(widget=DateInput, label="Check-out")
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(OwnIds, forms.Form):
+    id_prefix = "pay"
     amount = forms.DecimalField(min_value=0.01, max_digits=12, decimal_places=2)
     method = forms.ChoiceField(choices=[("CARD", "Card"), ("CASH", "Cash"), ("BANK_TRANSFER", "Bank transfer"), ("OTHER", "Other")])
     reference = forms.CharField(max_length=200, required=False, widget=forms.TextInput(attrs={"placeholder": "Reference"}))
 
 
-class ChargeForm(forms.Form):
-    entry_type = forms.ChoiceField(choices=[("FEE", "Fee"), ("ROOM_CHARGE", "Room charge"), ("ADJUSTMENT", "Adjustment"), ("TAX", "Tax")])
+class ChargeForm(OwnIds, forms.Form):
+    id_prefix = "charge"
+    entry_type = forms.ChoiceField(label="Type", choices=[("FEE", "Fee"), ("ROOM_CHARGE", "Room charge"), ("ADJUSTMENT", "Adjustment"), ("TAX", "Tax")])
     amount = forms.DecimalField(max_digits=12, decimal_places=2, widget=forms.NumberInput(attrs={"placeholder": "Amount", "step": "0.01"}))
     description = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"placeholder": "Description"}))
 
