@@ -3,18 +3,9 @@ from __future__ import annotations
 
 from django import forms
 
+from holdfast.web.forms import OwnIds
+
 from .models import Reservation, Room
-
-
-class OwnIds:
-    """Forms shown together on one page (the reservation screen) get ids of their own: `id_amount` must
-    not name both the payment's and the charge's field (labels would point at the wrong one)."""
-
-    id_prefix = ""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
-        super().__init__(*args, **kwargs)
 
 
 class DateInput(forms.DateInput):
