@@ -132,6 +132,32 @@ DUPLICATE_IDS = """() => {
 }"""
 
 
+def _luminance(rgb: str) -> float:
+    channels = [int(c) / 255 for c in re.findall(r"\d+", rgb)[:3]]
+    channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+
+def _sidebar_focus_ring(tab) -> list[str]:
+    """Tab (the keyboard, so :focus-visible applies) to the first sidebar link: its outline must be solid,
+    at least 2px and ≥3:1 against the sidebar (WCAG 1.4.11 / 2.4.7)."""
+    for _ in range(20):
+        tab.keyboard.press("Tab")
+        ring = tab.evaluate("""() => { const el = document.activeElement;
+            if (!el || !el.closest('.mainnav')) return null;
+            const s = getComputedStyle(el), side = getComputedStyle(el.closest('.sidebar'));
+            return {visible: el.matches(':focus-visible'), style: s.outlineStyle, width: parseFloat(s.outlineWidth), color: s.outlineColor, side: side.backgroundColor}; }""")
+        if ring:
+            break
+    else:
+        return ["no sidebar link reached with Tab"]
+    a, b = sorted((_luminance(ring["color"]), _luminance(ring["side"])), reverse=True)
+    ratio = (a + 0.05) / (b + 0.05)
+    if not (ring["visible"] and ring["style"] != "none" and ring["width"] >= 2 and ratio >= 3):
+        return [f"sidebar focus ring too faint: {ring}, contrast {ratio:.2f}:1"]
+    return []
+
+
 def _audit(axe, tab, where) -> list[dict]:
     found = []
     duplicates = tab.evaluate(DUPLICATE_IDS)
@@ -164,13 +190,19 @@ def test_every_main_screen_passes_axe_at_desktop_and_phone_widths(business, brow
             tab.fill("input[name=password]", password)
             tab.click("button[type=submit]")
             tab.wait_for_load_state()
+            tab.set_viewport_size(WIDTHS["desktop"])
             assert "/login/" not in tab.url, f"{email} could not log in"
-            done = set()
+            if email == PORTALS[business][0][0]:
+                faint = _sidebar_focus_ring(tab)
+                violations += [{"id": "focus-ring", "impact": "serious", "help": faint[0], "nodes": [{"target": [".mainnav a"]}], "where": email, "width": "desktop"}] if faint else []
+            done, links = set(), {}
             for screen in screens:
                 path, pattern = (screen, None) if isinstance(screen, str) else screen
                 if pattern:
-                    tab.goto(f"{live_server.url}{path}")
-                    hrefs = tab.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+                    if path not in links:
+                        tab.goto(f"{live_server.url}{path}")
+                        links[path] = tab.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+                    hrefs = links[path]
                     found = [h for h in hrefs if re.search(pattern, urljoin(path, h).split("?")[0])]
                     assert found, f"{email}: no link matching {pattern} on {path}"
                     path = urljoin(path, found[0])
@@ -180,7 +212,7 @@ def test_every_main_screen_passes_axe_at_desktop_and_phone_widths(business, brow
                 tab.set_viewport_size(WIDTHS["desktop"])
                 response = tab.goto(f"{live_server.url}{path}")
                 assert response is not None and response.status < 400, f"{email} {path} -> {response and response.status}"
-                tab.wait_for_load_state("load")
+                links[path] = tab.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
                 violations += _audit(axe, tab, f"{email} {path}")
                 visited += 1
         finally:
