@@ -4,7 +4,10 @@
 One test per business: its data (the fast demo loaders, or the vertical's factories where its demo is
 slow), one browser context per user, a list of screens. A screen is a path, or (path, pattern): the path
 and also the first link on it whose href matches the pattern (a detail page, without knowing its id).
-Any violation fails the test with its rule id, impact and target selectors.
+Two checks axe does not make are added: no id used twice on a page (several forms need prefix= or
+auto_id), and a visible keyboard focus ring on the dark sidebar. Any violation, whatever its impact,
+fails the test with its rule id, impact and target selectors. The platform super admin rides along
+with the estate data.
 """
 from __future__ import annotations
 
