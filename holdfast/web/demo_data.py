@@ -39,10 +39,11 @@ def _user(email: str, full_name: str) -> User:
     return user
 
 
-def _demo_steps():
+def _demo_steps(verticals=None):
     yield "platform admin", _seed_platform_admin
     for spec in BUSINESSES:
-        yield f"{spec[1]}", lambda spec=spec: _seed_business(*spec)
+        if verticals is None or spec[2] in verticals:
+            yield f"{spec[1]}", lambda spec=spec: _seed_business(*spec)
 
 
 def _seed_platform_admin() -> list[tuple[str, str, str]]:
@@ -94,9 +95,10 @@ def _seed_business(slug, name, vertical, currency, tz, country, region, role_key
     return logins
 
 
-def load_demo(progress=None) -> list[tuple[str, str, str]]:
-    """Create everything; returns (business, role, email) logins. `progress` wraps an iterable (tqdm)."""
-    steps = list(_demo_steps())
+def load_demo(progress=None, verticals=None) -> list[tuple[str, str, str]]:
+    """Create everything; returns (business, role, email) logins. `progress` wraps an iterable (tqdm).
+    `verticals` (names) limits it to those businesses and the platform admin (tests that need only one)."""
+    steps = list(_demo_steps(verticals))
     iterator = progress(steps) if progress else steps
     logins = []
     for label, step in iterator:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 
 from holdfast.core.billing.models import Payment
+from holdfast.web.forms import OwnIds
 
 from .models import DOWN_PAYMENT, INSTALMENT, PAYMENT_KINDS, Lead
 
@@ -31,20 +32,23 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=500, required=False)
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(OwnIds, forms.Form):
+    id_prefix = "pay"
     amount = forms.DecimalField(min_value=Decimal("0.01"), decimal_places=2, max_digits=14)
     method = forms.ChoiceField(choices=DESK_METHODS)
     kind = forms.ChoiceField(choices=PAYMENT_KINDS, initial=DOWN_PAYMENT)
     reference = forms.CharField(max_length=120, required=False)
 
 
-class ExpectedPaymentForm(forms.Form):
+class ExpectedPaymentForm(OwnIds, forms.Form):
+    id_prefix = "expect"
     amount = forms.DecimalField(min_value=Decimal("0.01"), decimal_places=2, max_digits=14)
     due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(choices=PAYMENT_KINDS, initial=INSTALMENT)
 
 
-class ReminderForm(forms.Form):
+class ReminderForm(OwnIds, forms.Form):
+    id_prefix = "reminder"
     send_at = forms.DateTimeField(required=False, label="Send at (empty: now)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     message = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

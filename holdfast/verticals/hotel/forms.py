@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from django import forms
 
+from holdfast.web.forms import OwnIds
+
 from .models import Reservation, Room
 
 
@@ -51,7 +53,8 @@ class WalkInForm(forms.Form):
         self.fields["room"].choices = [(r.pk, f"{r.room_number} ({r.room_type.code})") for r in rooms]
 
 
-class MoveForm(forms.Form):
+class MoveForm(OwnIds, forms.Form):
+    id_prefix = "move"
     room = forms.TypedChoiceField(coerce=int, label="Room")
 
     def __init__(self, *args, rooms=(), **kwargs):
@@ -59,27 +62,31 @@ class MoveForm(forms.Form):
         self.fields["room"].choices = [(r.pk, f"{r.room_number} ({r.room_type.code})") for r in rooms]
 
 
-class ResizeForm(forms.Form):
+class ResizeForm(OwnIds, forms.Form):
+    id_prefix = "resize"
     check_in_date = forms.DateField(widget=DateInput, label="Check-in")
     check_out_date = forms.DateField(widget=DateInput, label="Check-out")
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(OwnIds, forms.Form):
+    id_prefix = "pay"
     amount = forms.DecimalField(min_value=0.01, max_digits=12, decimal_places=2)
     method = forms.ChoiceField(choices=[("CARD", "Card"), ("CASH", "Cash"), ("BANK_TRANSFER", "Bank transfer"), ("OTHER", "Other")])
     reference = forms.CharField(max_length=200, required=False, widget=forms.TextInput(attrs={"placeholder": "Reference"}))
     confirm_overpayment = forms.BooleanField(required=False, label="confirm overpayment (keep the excess as credit)")
 
 
-class SettleForm(forms.Form):
+class SettleForm(OwnIds, forms.Form):
     """Take the balance due at check-out and check out: `expected` is the amount the desk was shown."""
+    id_prefix = "settle"
     expected = forms.IntegerField(widget=forms.HiddenInput)
     method = forms.ChoiceField(choices=PaymentForm.base_fields["method"].choices)
     reference = forms.CharField(max_length=200, required=False, widget=forms.TextInput(attrs={"placeholder": "Reference"}))
 
 
-class ChargeForm(forms.Form):
-    entry_type = forms.ChoiceField(choices=[("FEE", "Fee"), ("ROOM_CHARGE", "Room charge"), ("ADJUSTMENT", "Adjustment"), ("TAX", "Tax")])
+class ChargeForm(OwnIds, forms.Form):
+    id_prefix = "charge"
+    entry_type = forms.ChoiceField(label="Type", choices=[("FEE", "Fee"), ("ROOM_CHARGE", "Room charge"), ("ADJUSTMENT", "Adjustment"), ("TAX", "Tax")])
     amount = forms.DecimalField(max_digits=12, decimal_places=2, widget=forms.NumberInput(attrs={"placeholder": "Amount", "step": "0.01"}))
     description = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"placeholder": "Description"}))
 

@@ -6,6 +6,7 @@ import datetime as dt
 from django import forms
 
 from holdfast.kit import clock
+from holdfast.web.forms import OwnIds
 
 from .models import WEEKDAYS, Feedback
 
@@ -33,7 +34,8 @@ class JobForm(forms.Form):
     override = forms.BooleanField(required=False, label="Override availability / time off")
 
 
-class SeriesForm(forms.Form):
+class SeriesForm(OwnIds, forms.Form):
+    id_prefix = "series"  # shown beside JobForm on the jobs screen
     customer_id = forms.TypedChoiceField(label="Client", coerce=int)
     service_id = forms.TypedChoiceField(label="Service", coerce=int)
     walker_id = forms.TypedChoiceField(label="Walker", coerce=int, required=False, empty_value=None)

@@ -7,6 +7,7 @@ from django import forms
 
 from holdfast.core.billing.models import Payment
 from holdfast.core.inventory.models import DailyCapacity
+from holdfast.web.forms import OwnIds
 
 from .models import Facility
 from .services.pricing import CALCULATIONS
@@ -81,7 +82,8 @@ class ReceiptForm(forms.Form):
         self.fields["invoice_ids"].choices = list(invoice_choices)
 
 
-class FacilityForm(forms.Form):
+class FacilityForm(OwnIds, forms.Form):
+    id_prefix = "facility"
     company_pk = forms.TypedChoiceField(coerce=int, label="Company")
     name = forms.CharField(max_length=200)
     address_line1 = forms.CharField(max_length=200, label="Address")
@@ -104,7 +106,8 @@ class FacilityForm(forms.Form):
         self.fields["company_pk"].choices = list(company_choices)
 
 
-class CompanyForm(forms.Form):
+class CompanyForm(OwnIds, forms.Form):
+    id_prefix = "company"
     name = forms.CharField(max_length=200)
     address_line1 = forms.CharField(max_length=200, label="Address")
     city = forms.CharField(max_length=120, required=False)
@@ -125,7 +128,8 @@ class SlotsForm(forms.Form):
     prepayment_required = forms.BooleanField(required=False)
 
 
-class BasePriceForm(forms.Form):
+class BasePriceForm(OwnIds, forms.Form):
+    id_prefix = "base"
     name = forms.CharField(max_length=200)
     rate = forms.DecimalField(min_value=Decimal(0), decimal_places=2, max_digits=14, label="Rate per pallet per day")
     effective_from = forms.DateField(widget=forms.DateInput(attrs=DATE))
@@ -139,6 +143,7 @@ class BasePriceForm(forms.Form):
 
 
 class FeaturePriceForm(BasePriceForm):
+    id_prefix = "featureprice"
     feature_pk = forms.TypedChoiceField(coerce=int, label="Feature")
     calculation = forms.ChoiceField(choices=[(k, k) for k in CALCULATIONS])
     rate = forms.DecimalField(min_value=Decimal(0), decimal_places=2, max_digits=14, label="Amount (or percent for PERCENTAGE_ON_BASE)")
@@ -148,7 +153,8 @@ class FeaturePriceForm(BasePriceForm):
         self.fields["feature_pk"].choices = list(feature_choices)
 
 
-class TaxForm(forms.Form):
+class TaxForm(OwnIds, forms.Form):
+    id_prefix = "tax"
     name = forms.CharField(max_length=100)
     rate = forms.DecimalField(min_value=Decimal(0), max_value=Decimal(100), decimal_places=2, max_digits=5, label="Rate (%)")
     country = forms.CharField(max_length=2, required=False)
@@ -157,7 +163,8 @@ class TaxForm(forms.Form):
     effective_to = forms.DateField(required=False, widget=forms.DateInput(attrs=DATE))
 
 
-class FeatureForm(forms.Form):
+class FeatureForm(OwnIds, forms.Form):
+    id_prefix = "feature"
     code = forms.CharField(max_length=40, help_text="e.g. CCTV, COLD_STORAGE, ACCESS_24H")
     name = forms.CharField(max_length=120)
     description = forms.CharField(max_length=500, required=False)

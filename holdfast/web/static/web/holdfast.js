@@ -142,7 +142,26 @@
     root.querySelectorAll("[data-select-on-focus]").forEach(function (field) {
       field.addEventListener("focus", function () { field.select(); });
     });
+    scrollRegions();
   }
+
+  // A card or table wrapper that scrolls sideways (wide tables on a phone) must be reachable by
+  // keyboard to be scrolled (WCAG 2.1.1): give it a tab stop while, and only while, it overflows
+  // and has nothing focusable inside.
+  var FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]";
+  function scrollRegions() {
+    document.querySelectorAll(".card, .table-wrap, .scroll-x").forEach(function (box) {
+      var overflows = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+      var style = getComputedStyle(box);
+      var scrolls = overflows && /auto|scroll/.test(style.overflowX + style.overflowY);
+      if (scrolls && !box.querySelector(FOCUSABLE)) {
+        if (!box.hasAttribute("tabindex")) { box.setAttribute("tabindex", "0"); box.dataset.hfScroll = "1"; }
+      } else if (box.dataset.hfScroll) {
+        box.removeAttribute("tabindex"); delete box.dataset.hfScroll;
+      }
+    });
+  }
+  window.addEventListener("resize", scrollRegions);
 
   window.holdfast = { domName: domName, dispatch: dispatch };
 
