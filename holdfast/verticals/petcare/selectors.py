@@ -66,6 +66,15 @@ def get_job(tenant, user, job_id: int) -> Job:
     return get_owned(jobs_for(tenant, user), tenant, job_id, what="job")
 
 
+def job_transitions(tenant, user, job: Job) -> set[str]:
+    """The flow steps (approve, decline, complete, cancel) `user` may take on `job` now, asked of the
+    engine: the same permissions, own-permissions and guards (staff switches, a client cancels only
+    PENDING, a billed job stays) that the step enforces, kept in one place (flows.py)."""
+    from holdfast.core.bookings.selectors import allowed_transitions
+
+    return {step.name for step in allowed_transitions(tenant, user, job.booking)}
+
+
 def walker_of_job(job: Job) -> Walker | None:
     resource = job.booking.resource
     return getattr(resource, "petcare_walker", None) if resource is not None else None
@@ -283,12 +292,14 @@ def schedule(tenant, *, walker: Walker | None, first: dt.date, days: int) -> lis
 def client_portal(tenant, user) -> dict:
     customer = Customer.objects.for_tenant(tenant).filter(user=user).first()
     if customer is None:
-        return {"customer": None, "upcoming": [], "past": [], "invoices": [], "dogs": []}
+        return {"customer": None, "upcoming": [], "cancellable": set(), "past": [], "invoices": [], "dogs": []}
     mine = jobs(tenant).filter(booking__customer=customer)
     now = clock.now()
+    upcoming = list(mine.filter(booking__starts_at__gte=now).exclude(booking__status=CANCELLED))
     return {
         "customer": customer,
-        "upcoming": list(mine.filter(booking__starts_at__gte=now).exclude(booking__status=CANCELLED)),
+        "upcoming": upcoming,
+        "cancellable": {j.pk for j in upcoming if "cancel" in job_transitions(tenant, user, j)},  # the engine's rule, not the template's
         "past": list(mine.filter(Q(booking__starts_at__lt=now) | Q(booking__status=CANCELLED)).order_by("-booking__starts_at")[:30]),
         "invoices": list(billing_selectors.invoices(tenant, customer_id=customer.pk).exclude(status=Invoice.DRAFT)),
         "dogs": list(Dog.objects.for_tenant(tenant).filter(customer=customer, is_active=True)),
