@@ -143,28 +143,30 @@ def job_action(request, job_id: int, action: str):
         raise Http404("No such job.") from None
     p, actor = request.POST, request.user
     override = p.get("override") == "on"
+    # The version the page was rendered at: a step from an out-of-date page is refused (stale_version).
+    v = {"version": int(p["version"])} if p.get("version", "").isdigit() else {}
     try:
         if action == "approve":
-            services.approve_job(tenant=tenant, actor=actor, job_id=job_id, walker_id=int(p["walker_id"]) if p.get("walker_id") else None, override=override)
+            services.approve_job(tenant=tenant, actor=actor, job_id=job_id, walker_id=int(p["walker_id"]) if p.get("walker_id") else None, override=override, **v)
         elif action == "decline":
-            services.decline_job(tenant=tenant, actor=actor, job_id=job_id, reason=p.get("reason", ""))
+            services.decline_job(tenant=tenant, actor=actor, job_id=job_id, reason=p.get("reason", ""), **v)
         elif action == "assign":
             if not p.get("walker_id", "").isdigit():
                 raise DomainError("Choose a walker.", code="walker_required")
-            services.assign_walker(tenant=tenant, actor=actor, job_id=job_id, walker_id=int(p["walker_id"]), override=override)
+            services.assign_walker(tenant=tenant, actor=actor, job_id=job_id, walker_id=int(p["walker_id"]), override=override, **v)
         elif action == "complete":
-            services.complete_job(tenant=tenant, actor=actor, job_id=job_id)
+            services.complete_job(tenant=tenant, actor=actor, job_id=job_id, **v)
         elif action == "cancel":
-            services.cancel_job(tenant=tenant, actor=actor, job_id=job_id, reason=p.get("reason", ""))
+            services.cancel_job(tenant=tenant, actor=actor, job_id=job_id, reason=p.get("reason", ""), **v)
         elif action == "price":
             amount = p.get("price", "").strip()
             services.change_job_price(tenant=tenant, actor=actor, job_id=job_id, price_minor=_minor(amount, tenant.currency) if amount else None,
-                                      adjust_billing=p.get("adjust_billing") == "on", reason=p.get("reason", ""))
+                                      adjust_billing=p.get("adjust_billing") == "on", reason=p.get("reason", ""), **v)
         elif action == "reschedule":
             when = dt.datetime.fromisoformat(p.get("start", ""))
-            services.reschedule_job(tenant=tenant, actor=actor, job_id=job_id, starts_at=localise(when, tenant.time_zone), override=override)
+            services.reschedule_job(tenant=tenant, actor=actor, job_id=job_id, starts_at=localise(when, tenant.time_zone), override=override, **v)
         elif action in ("accept", "refuse"):
-            services.respond_to_assignment(tenant=tenant, actor=actor, job_id=job_id, accept=action == "accept", reason=p.get("reason", ""))
+            services.respond_to_assignment(tenant=tenant, actor=actor, job_id=job_id, accept=action == "accept", reason=p.get("reason", ""), **v)
     except DomainError as exc:
         show_refusal(request, exc)
     except (ValueError, ArithmeticError):

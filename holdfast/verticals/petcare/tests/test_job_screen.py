@@ -54,3 +54,32 @@ def test_the_admin_is_not_offered_cancel_on_a_job_whose_item_is_invoiced(web_as,
 
     services.generate_invoice(tenant=tenant, actor=owner, customer_id=client_user[1].pk, item_ids=[live_item_of(tenant, job.pk).pk])
     assert _buttons(web_as(owner), job) == set()  # item_not_billed: the engine would refuse it, so no button
+
+
+def test_a_stale_job_form_is_refused_readably_and_changes_nothing(web_as, tenant, owner, walk, walker, walker2, client_user, tuesday_10):
+    job = services.create_job(tenant=tenant, actor=owner, customer_id=client_user[1].pk, service_id=walk.pk, starts_at=tuesday_10, walker_id=walker.pk)
+    first, second = web_as(owner), web_as(owner)
+    page = second.get(reverse("petcare:job", args=[job.pk])).content.decode()
+    seen = job.booking.version
+    assert f'name="version" value="{seen}"' in page
+    r = first.post(reverse("petcare:job_action", args=[job.pk, "assign"]), {"walker_id": walker2.pk, "version": seen})  # the first admin acts
+    assert r.status_code == 302
+    job.refresh_from_db()
+    moved = job.booking.version
+    assert moved > seen and selectors.walker_of_job(job).pk == walker2.pk
+    r = second.post(reverse("petcare:job_action", args=[job.pk, "cancel"]), {"reason": "client phoned", "version": seen}, follow=True)  # from the old page
+    assert r.status_code == 200 and "changed by someone else" in r.content.decode() and "Reload" in r.content.decode()
+    job.refresh_from_db()
+    assert job.booking.status == "BOOKED" and job.booking.version == moved and selectors.walker_of_job(job).pk == walker2.pk
+    r = second.post(reverse("petcare:job_action", args=[job.pk, "cancel"]), {"reason": "client phoned", "version": moved}, follow=True)  # after reloading
+    job.refresh_from_db()
+    assert job.booking.status == "CANCELLED" and "Job cancelled." in r.content.decode()
+
+
+def test_the_api_refuses_a_stale_version_with_a_problem_body(api_as, tenant, owner, walk, walker, client_user, tuesday_10):
+    job = services.create_job(tenant=tenant, actor=owner, customer_id=client_user[1].pk, service_id=walk.pk, starts_at=tuesday_10, walker_id=walker.pk)
+    api = api_as(owner, tenant)
+    seen = api.get(f"/api/v1/petcare/jobs/{job.pk}").json()["version"]
+    r = api.post(f"/api/v1/petcare/jobs/{job.pk}/cancel", {"reason": "x", "version": seen + 5})
+    assert r.status_code == 409 and r.json()["code"] == "stale_version" and r.json()["current_version"] == seen
+    assert api.post(f"/api/v1/petcare/jobs/{job.pk}/cancel", {"reason": "x", "version": seen}).json()["status"] == "CANCELLED"
