@@ -84,6 +84,32 @@ def walkers(tenant):
     return Walker.objects.for_tenant(tenant).select_related("resource", "user").prefetch_related("services", "availability").order_by("resource__name")
 
 
+ICAL_SALT = "petcare.ical"
+
+
+def ical_token(tenant, walker: Walker) -> str:
+    """The signed token of a walker's iCal feed link; it names the walker's current token version."""
+    from django.core import signing
+
+    return signing.dumps({"w": walker.pk, "t": tenant.pk, "v": walker.ical_token_version}, salt=ICAL_SALT)
+
+
+def walker_for_ical_token(token: str):
+    """(tenant, walker) of a live feed token, or None: a bad signature, an inactive business or walker,
+    or a token of an older version (the link was rotated; links from before versions count as 1)."""
+    from django.core import signing
+
+    from holdfast.core.tenancy.models import Tenant
+
+    try:
+        data = signing.loads(token, salt=ICAL_SALT)
+        tenant = Tenant.objects.get(pk=data["t"], is_active=True)
+        walker = walkers(tenant).get(pk=data["w"], is_active=True)
+    except Exception:  # any malformed or unknown token is simply not a calendar
+        return None
+    return (tenant, walker) if data.get("v", 1) == walker.ical_token_version else None
+
+
 def walker_for_user(tenant, user) -> Walker | None:
     return Walker.objects.for_tenant(tenant).select_related("resource").filter(user=user).first() if user.is_authenticated else None
 

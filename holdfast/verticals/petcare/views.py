@@ -8,7 +8,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,8 +22,6 @@ from holdfast.web.charts import bar_chart
 from . import selectors, services
 from .forms import ClientForm, DogForm, FeedbackForm, JobForm, RequestForm, SeriesForm, ServiceForm, TimeOffForm, WalkerForm, localise
 from .views_support import client_choices, form_errors, job_context, member_choices, service_choices, walker_choices
-
-ICAL_SALT = "petcare.ical"
 
 
 def _minor(amount, currency: str) -> int | None:
@@ -355,10 +352,11 @@ def schedule(request):
         walker = None  # admins see every walker's jobs
     days = 7 if view == "week" else 1
     step = dt.timedelta(days=days)
-    ical = request.build_absolute_uri(reverse("petcare:ical", args=[signing.dumps({"w": walker.pk, "t": tenant.pk}, salt=ICAL_SALT)])) if walker else None
+    ical = request.build_absolute_uri(reverse("petcare:ical", args=[selectors.ical_token(tenant, walker)])) if walker else None
+    may_rotate = walker is not None and (walker.user_id == request.user.pk or can(request, "petcare.staff.manage"))
     return render(request, "petcare/schedule.html", {
         "calendar": selectors.schedule(tenant, walker=walker, first=first, days=days), "view": view, "first": first, "prev": first - step, "next": first + step,
-        "walker": walker, "me": selectors.staff_dashboard(tenant, request.user), "ical": ical, "walkers": selectors.walkers(tenant) if can(request, "petcare.view") else [],
+        "walker": walker, "me": selectors.staff_dashboard(tenant, request.user), "ical": ical, "may_rotate": may_rotate, "walkers": selectors.walkers(tenant) if can(request, "petcare.view") else [],
         "time_off_form": TimeOffForm(), "my_time_off": selectors.time_off(tenant, walker_id=walker.pk)[:10] if walker else [], "tz": tenant.time_zone,
     })
 
@@ -384,18 +382,31 @@ def ask_time_off(request):
     return redirect("petcare:schedule")
 
 
+@login_required
+@require_POST
+def rotate_ical(request):
+    """A new iCal link for the walker (their own, or any walker's for an admin who manages staff): the old one stops working."""
+    tenant = require(request, "notifications.view")
+    walker_id = request.POST.get("walker_id", "")
+    if not walker_id.isdigit():
+        raise Http404("No such walker.")
+    try:
+        walker = services.rotate_ical_link(tenant=tenant, actor=request.user, walker_id=int(walker_id))
+    except DomainError as exc:
+        show_refusal(request, exc)
+        return redirect("petcare:schedule")
+    messages.success(request, "A new calendar link was made; the old one no longer works. Subscribe your calendar to the new link.")
+    return redirect(reverse("petcare:schedule") + (f"?walker={walker.pk}" if walker.user_id != request.user.pk else ""))
+
+
 def ical(request, token: str):
     """A walker's jobs as an iCalendar feed (subscribed to by calendar apps, so a signed URL, no session)."""
     from icalendar import Calendar, Event
 
-    from holdfast.core.tenancy.models import Tenant
-
-    try:
-        data = signing.loads(token, salt=ICAL_SALT)
-        tenant = Tenant.objects.get(pk=data["t"], is_active=True)
-        walker = selectors.walkers(tenant).get(pk=data["w"], is_active=True)
-    except Exception:
-        raise Http404("Unknown calendar.") from None
+    found = selectors.walker_for_ical_token(token)
+    if found is None:
+        raise Http404("Unknown calendar.")
+    tenant, walker = found
     cal = Calendar()
     cal.add("prodid", "-//holdfast//petcare//EN")
     cal.add("version", "2.0")
