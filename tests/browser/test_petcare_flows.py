@@ -116,3 +116,31 @@ def test_recurring_series_with_a_refused_occurrence_in_the_browser(live_server, 
     expect(page.locator("h1")).to_contain_text("2 booked, 1 refused")
     expect(page.locator("#occurrences tr[data-result=refused]")).to_contain_text("already has a job")
     page.screenshot(path="/tmp/petcare-series.png", full_page=True)
+
+
+def test_money_figures_on_the_dashboard_stay_on_one_line_at_1280px(live_server, page):
+    """A stat card's figure (count · amount) is one line at the 1280 px the admins use, however large."""
+    tenant, walk, walker, customer = _world()
+    from holdfast.core.accounts.models import User
+
+    admin = User.objects.get(email="admin@paw.test")
+    day = clock.local_today(tenant.time_zone) - dt.timedelta(days=1)
+    for hour, paid in ((9, True), (11, False), (13, False)):
+        start = dt.datetime.combine(day, dt.time(hour), tzinfo=clock.zone(tenant.time_zone))
+        job = services.create_job(tenant=tenant, actor=admin, customer_id=customer.pk, service_id=walk.pk, starts_at=start, walker_id=walker.pk, price_minor=12_345_678)
+        services.complete_job(tenant=tenant, actor=admin, job_id=job.pk)
+    from holdfast.core.billing.models import InvoiceItem
+
+    items = list(InvoiceItem.objects.filter(tenant=tenant, customer=customer).order_by("pk"))
+    paid = services.generate_invoice(tenant=tenant, actor=admin, customer_id=customer.pk, item_ids=[items[0].pk], issue=True)
+    services.mark_paid(tenant=tenant, actor=admin, invoice_id=paid.pk, method="CASH")
+    services.generate_invoice(tenant=tenant, actor=admin, customer_id=customer.pk, item_ids=[i.pk for i in items[1:]], issue=True)
+    _login(page, live_server.url, "admin@paw.test", "/petcare/")
+    expect(page.locator("[data-stat=paid_month]")).to_contain_text("123,456.78")
+    page.screenshot(path="/tmp/petcare-stat-cards.png")
+    lines = page.evaluate("""() => [...document.querySelectorAll('.stat-value')].map(el => {
+        const r = document.createRange(); r.selectNodeContents(el);
+        const tops = new Set([...r.getClientRects()].map(b => Math.round(b.top)));
+        return [el.dataset.stat, tops.size, el.scrollWidth <= el.clientWidth + 1];
+    })""")
+    assert lines and all(n == 1 and fits for _, n, fits in lines), lines

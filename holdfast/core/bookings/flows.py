@@ -44,6 +44,9 @@ class Context:
     reason: str
     now: dt.datetime
     params: dict = field(default_factory=dict)
+    # True when `selectors.allowed_transitions` asks "may this step be taken now?" without taking it:
+    # the input (reason, params) is not given yet, so a guard about input alone lets it through.
+    probing: bool = False
 
 
 Guard = Callable[[Context], Refusal | None]
@@ -165,7 +168,7 @@ def hold_has_expired(ctx: Context) -> Refusal | None:
 
 
 def reason_required(ctx: Context) -> Refusal | None:
-    if not (ctx.reason or "").strip():
+    if not ctx.probing and not (ctx.reason or "").strip():
         return Refusal("reason_required", "Say why.")
     return None
 

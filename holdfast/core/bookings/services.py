@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from holdfast.core.accounts.selectors import has_perm, require_perm
+from holdfast.core.accounts.selectors import require_perm
 from holdfast.core.audit.services import log_action
 from holdfast.core.customers.models import Customer
 from holdfast.core.events.services import emit
@@ -13,11 +13,12 @@ from holdfast.core.inventory import services as inventory
 from holdfast.core.inventory.models import Hold, Site
 from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit import clock
-from holdfast.kit.errors import Conflict, NotFound, PermissionDenied, StaleVersion, ValidationFailed
+from holdfast.kit.errors import Conflict, StaleVersion, ValidationFailed
 from holdfast.kit.locking import set_lock_timeout, translate_db_errors
 
 from .flows import Context, get_flow
 from .models import Booking, BookingStatusHistory
+from .selectors import transition_permission_refusal
 
 CONSTRAINT_MESSAGES = {
     **inventory.CONSTRAINT_MESSAGES,
@@ -166,17 +167,10 @@ def transition(*, tenant, actor, booking_id: int, name: str, reason: str = "", v
 
 
 def _require_transition_perm(actor, tenant, booking, step, name: str) -> None:
-    """The step's permission, or its `own_permission` on a booking of the actor's own customer record."""
-    if step.permission is None:
-        raise PermissionDenied(f"'{name}' is done by the system only.", code="system_only")
-    if step.own_permission and not has_perm(actor, tenant, step.permission):
-        require_perm(actor, tenant, step.own_permission)
-        spec = get_flow(booking.flow)
-        if spec is None or not spec.is_own(booking, actor):
-            # Someone else's booking is not revealed to a customer.
-            raise NotFound(f"No booking with id {booking.pk}.", code="not_found")
-        return
-    require_perm(actor, tenant, step.permission)
+    """The step's permission, or its `own_permission` on a booking of the actor's own (one rule, in selectors)."""
+    refusal = transition_permission_refusal(tenant, actor, booking, step)
+    if refusal is not None:
+        raise refusal
 
 
 def _refuse_second_exclusive(tenant, booking, exclude_id: int | None = None) -> None:

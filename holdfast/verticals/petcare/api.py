@@ -214,35 +214,35 @@ def update_job(request, job_id: int, payload: PetcareJobPatch):
 @router.post("/jobs/{job_id}/approve", response={200: PetcareJobOut, **ERRORS})
 def approve_job(request, job_id: int, payload: PetcareApproveIn):
     _job(request, job_id)
-    services.approve_job(tenant=request.tenant, actor=request.actor, job_id=job_id, walker_id=payload.staff_id, override=payload.override)
+    services.approve_job(tenant=request.tenant, actor=request.actor, job_id=job_id, walker_id=payload.staff_id, override=payload.override, version=payload.version)
     return _job(request, job_id)
 
 
 @router.post("/jobs/{job_id}/decline", response={200: PetcareJobOut, **ERRORS})
 def decline_job(request, job_id: int, payload: PetcareReasonIn):
     _job(request, job_id)
-    services.decline_job(tenant=request.tenant, actor=request.actor, job_id=job_id, reason=payload.reason)
+    services.decline_job(tenant=request.tenant, actor=request.actor, job_id=job_id, reason=payload.reason, version=payload.version)
     return _job(request, job_id)
 
 
 @router.post("/jobs/{job_id}/assign", response={200: PetcareJobOut, **ERRORS})
 def assign_job(request, job_id: int, payload: PetcareAssignIn):
     _job(request, job_id)
-    services.assign_walker(tenant=request.tenant, actor=request.actor, job_id=job_id, walker_id=payload.staff_id, override=payload.override)
+    services.assign_walker(tenant=request.tenant, actor=request.actor, job_id=job_id, walker_id=payload.staff_id, override=payload.override, version=payload.version)
     return _job(request, job_id)
 
 
 @router.post("/jobs/{job_id}/respond", response={200: PetcareJobOut, **ERRORS})
 def respond_to_job(request, job_id: int, payload: PetcareRespondIn):
     _job(request, job_id)
-    services.respond_to_assignment(tenant=request.tenant, actor=request.actor, job_id=job_id, accept=payload.accept, reason=payload.reason)
+    services.respond_to_assignment(tenant=request.tenant, actor=request.actor, job_id=job_id, accept=payload.accept, reason=payload.reason, version=payload.version)
     return _job(request, job_id)
 
 
 @router.post("/jobs/{job_id}/reschedule", response={200: PetcareJobOut, **ERRORS})
 def reschedule_job(request, job_id: int, payload: PetcareRescheduleIn):
     _job(request, job_id)
-    services.reschedule_job(tenant=request.tenant, actor=request.actor, job_id=job_id, starts_at=payload.start, ends_at=payload.end, override=payload.override)
+    services.reschedule_job(tenant=request.tenant, actor=request.actor, job_id=job_id, starts_at=payload.start, ends_at=payload.end, override=payload.override, version=payload.version)
     return _job(request, job_id)
 
 
@@ -256,7 +256,7 @@ def complete_job(request, job_id: int):
 @router.post("/jobs/{job_id}/cancel", response={200: PetcareJobOut, **ERRORS})
 def cancel_job(request, job_id: int, payload: PetcareReasonIn):
     _job(request, job_id)
-    services.cancel_job(tenant=request.tenant, actor=request.actor, job_id=job_id, reason=payload.reason)
+    services.cancel_job(tenant=request.tenant, actor=request.actor, job_id=job_id, reason=payload.reason, version=payload.version)
     return _job(request, job_id)
 
 

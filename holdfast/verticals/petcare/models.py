@@ -68,6 +68,8 @@ class Walker(TenantOwned):
     skills = models.JSONField(default=list, blank=True)
     services = models.ManyToManyField(Service, blank=True, related_name="walkers")
     is_active = models.BooleanField(default=True)
+    # Signed into the walker's iCal feed link; rotating the link bumps it, so every older link stops working.
+    ical_token_version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

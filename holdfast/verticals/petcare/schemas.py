@@ -357,18 +357,21 @@ class PetcareApproveIn(Schema):
     model_config = STRICT_INPUT
     staff_id: int | None = Field(None, ge=1)
     override: bool = False
+    version: int | None = Field(None, ge=0, description="The job version the caller saw; a changed job answers 409 stale_version.")
 
 
 class PetcareAssignIn(Schema):
     model_config = STRICT_INPUT
     staff_id: int = Field(..., ge=1)
     override: bool = False
+    version: int | None = Field(None, ge=0, description="The job version the caller saw; a changed job answers 409 stale_version.")
 
 
 class PetcareRespondIn(Schema):
     model_config = STRICT_INPUT
     accept: bool
     reason: str = Field("", max_length=500)
+    version: int | None = Field(None, ge=0, description="The job version the caller saw; a changed job answers 409 stale_version.")
 
 
 class PetcareRescheduleIn(Schema):
@@ -376,11 +379,13 @@ class PetcareRescheduleIn(Schema):
     start: dt.datetime
     end: dt.datetime | None = None
     override: bool = False
+    version: int | None = Field(None, ge=0, description="The job version the caller saw; a changed job answers 409 stale_version.")
 
 
 class PetcareReasonIn(Schema):
     model_config = STRICT_INPUT
     reason: str = Field("", max_length=500)
+    version: int | None = Field(None, ge=0, description="The job version the caller saw; a changed job answers 409 stale_version.")
 
 
 class PetcarePriceIn(Schema):
@@ -388,6 +393,7 @@ class PetcarePriceIn(Schema):
     price_minor: int | None = Field(..., ge=0, le=10**12)
     adjust_billing: bool = False
     reason: str = Field("", max_length=300)
+    version: int | None = Field(None, ge=0, description="The job version the caller saw; a changed job answers 409 stale_version.")
 
 
 class PetcareSeriesIn(Schema):

@@ -70,6 +70,15 @@ def get_job(tenant, user, job_id: int) -> Job:
     return get_owned(jobs_for(tenant, user), tenant, job_id, what="job")
 
 
+def job_transitions(tenant, user, job: Job) -> set[str]:
+    """The flow steps (approve, decline, complete, cancel) `user` may take on `job` now, asked of the
+    engine: the same permissions, own-permissions and guards (staff switches, a client cancels only
+    PENDING, a billed job stays) that the step enforces, kept in one place (flows.py)."""
+    from holdfast.core.bookings.selectors import allowed_transitions
+
+    return {step.name for step in allowed_transitions(tenant, user, job.booking)}
+
+
 def walker_of_job(job: Job) -> Walker | None:
     resource = job.booking.resource
     return getattr(resource, "petcare_walker", None) if resource is not None else None
@@ -77,6 +86,32 @@ def walker_of_job(job: Job) -> Walker | None:
 
 def walkers(tenant):
     return Walker.objects.for_tenant(tenant).select_related("resource", "user").prefetch_related("services", "availability").order_by("resource__name")
+
+
+ICAL_SALT = "petcare.ical"
+
+
+def ical_token(tenant, walker: Walker) -> str:
+    """The signed token of a walker's iCal feed link; it names the walker's current token version."""
+    from django.core import signing
+
+    return signing.dumps({"w": walker.pk, "t": tenant.pk, "v": walker.ical_token_version}, salt=ICAL_SALT)
+
+
+def walker_for_ical_token(token: str):
+    """(tenant, walker) of a live feed token, or None: a bad signature, an inactive business or walker,
+    or a token of an older version (the link was rotated; links from before versions count as 1)."""
+    from django.core import signing
+
+    from holdfast.core.tenancy.models import Tenant
+
+    try:
+        data = signing.loads(token, salt=ICAL_SALT)
+        tenant = Tenant.objects.get(pk=data["t"], is_active=True)
+        walker = walkers(tenant).get(pk=data["w"], is_active=True)
+    except Exception:  # any malformed or unknown token is simply not a calendar
+        return None
+    return (tenant, walker) if data.get("v", 1) == walker.ical_token_version else None
 
 
 def walker_for_user(tenant, user) -> Walker | None:
@@ -290,12 +325,14 @@ def schedule(tenant, *, walker: Walker | None, first: dt.date, days: int) -> lis
 def client_portal(tenant, user) -> dict:
     customer = Customer.objects.for_tenant(tenant).filter(user=user).first()
     if customer is None:
-        return {"customer": None, "upcoming": [], "past": [], "invoices": [], "dogs": []}
+        return {"customer": None, "upcoming": [], "cancellable": set(), "past": [], "invoices": [], "dogs": []}
     mine = jobs(tenant).filter(booking__customer=customer)
     now = clock.now()
+    upcoming = list(mine.filter(booking__starts_at__gte=now).exclude(booking__status=CANCELLED))
     return {
         "customer": customer,
-        "upcoming": list(mine.filter(booking__starts_at__gte=now).exclude(booking__status=CANCELLED)),
+        "upcoming": upcoming,
+        "cancellable": {j.pk for j in upcoming if "cancel" in job_transitions(tenant, user, j)},  # the engine's rule, not the template's
         "past": list(mine.filter(Q(booking__starts_at__lt=now) | Q(booking__status=CANCELLED)).order_by("-booking__starts_at")[:30]),
         "invoices": list(billing_selectors.invoices(tenant, customer_id=customer.pk).exclude(status=Invoice.DRAFT)),
         "dogs": list(Dog.objects.for_tenant(tenant).filter(customer=customer, is_active=True)),

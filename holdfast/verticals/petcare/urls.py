@@ -18,6 +18,7 @@ urlpatterns = [
     path("finance/", views.finance, name="finance"),
     path("schedule/", views.schedule, name="schedule"),
     path("schedule/time-off/", views.ask_time_off, name="ask_time_off"),
+    path("schedule/ical/rotate/", views.rotate_ical, name="rotate_ical"),
     path("ical/<str:token>.ics", views.ical, name="ical"),
     path("portal/", views.portal, name="portal"),
     path("feedback/", views.feedback, name="feedback"),

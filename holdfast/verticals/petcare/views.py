@@ -8,7 +8,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,8 +22,6 @@ from holdfast.web.charts import bar_chart
 from . import selectors, services
 from .forms import ClientForm, DogForm, FeedbackForm, JobForm, RequestForm, SeriesForm, ServiceForm, TimeOffForm, WalkerForm, localise
 from .views_support import client_choices, form_errors, job_context, member_choices, service_choices, walker_choices
-
-ICAL_SALT = "petcare.ical"
 
 
 def _minor(amount, currency: str) -> int | None:
@@ -143,28 +140,30 @@ def job_action(request, job_id: int, action: str):
         raise Http404("No such job.") from None
     p, actor = request.POST, request.user
     override = p.get("override") == "on"
+    # The version the page was rendered at: a step from an out-of-date page is refused (stale_version).
+    v = {"version": int(p["version"])} if p.get("version", "").isdigit() else {}
     try:
         if action == "approve":
-            services.approve_job(tenant=tenant, actor=actor, job_id=job_id, walker_id=int(p["walker_id"]) if p.get("walker_id") else None, override=override)
+            services.approve_job(tenant=tenant, actor=actor, job_id=job_id, walker_id=int(p["walker_id"]) if p.get("walker_id") else None, override=override, **v)
         elif action == "decline":
-            services.decline_job(tenant=tenant, actor=actor, job_id=job_id, reason=p.get("reason", ""))
+            services.decline_job(tenant=tenant, actor=actor, job_id=job_id, reason=p.get("reason", ""), **v)
         elif action == "assign":
             if not p.get("walker_id", "").isdigit():
                 raise DomainError("Choose a walker.", code="walker_required")
-            services.assign_walker(tenant=tenant, actor=actor, job_id=job_id, walker_id=int(p["walker_id"]), override=override)
+            services.assign_walker(tenant=tenant, actor=actor, job_id=job_id, walker_id=int(p["walker_id"]), override=override, **v)
         elif action == "complete":
-            services.complete_job(tenant=tenant, actor=actor, job_id=job_id)
+            services.complete_job(tenant=tenant, actor=actor, job_id=job_id, **v)
         elif action == "cancel":
-            services.cancel_job(tenant=tenant, actor=actor, job_id=job_id, reason=p.get("reason", ""))
+            services.cancel_job(tenant=tenant, actor=actor, job_id=job_id, reason=p.get("reason", ""), **v)
         elif action == "price":
             amount = p.get("price", "").strip()
             services.change_job_price(tenant=tenant, actor=actor, job_id=job_id, price_minor=_minor(amount, tenant.currency) if amount else None,
-                                      adjust_billing=p.get("adjust_billing") == "on", reason=p.get("reason", ""))
+                                      adjust_billing=p.get("adjust_billing") == "on", reason=p.get("reason", ""), **v)
         elif action == "reschedule":
             when = dt.datetime.fromisoformat(p.get("start", ""))
-            services.reschedule_job(tenant=tenant, actor=actor, job_id=job_id, starts_at=localise(when, tenant.time_zone), override=override)
+            services.reschedule_job(tenant=tenant, actor=actor, job_id=job_id, starts_at=localise(when, tenant.time_zone), override=override, **v)
         elif action in ("accept", "refuse"):
-            services.respond_to_assignment(tenant=tenant, actor=actor, job_id=job_id, accept=action == "accept", reason=p.get("reason", ""))
+            services.respond_to_assignment(tenant=tenant, actor=actor, job_id=job_id, accept=action == "accept", reason=p.get("reason", ""), **v)
     except DomainError as exc:
         show_refusal(request, exc)
     except (ValueError, ArithmeticError):
@@ -353,10 +352,11 @@ def schedule(request):
         walker = None  # admins see every walker's jobs
     days = 7 if view == "week" else 1
     step = dt.timedelta(days=days)
-    ical = request.build_absolute_uri(reverse("petcare:ical", args=[signing.dumps({"w": walker.pk, "t": tenant.pk}, salt=ICAL_SALT)])) if walker else None
+    ical = request.build_absolute_uri(reverse("petcare:ical", args=[selectors.ical_token(tenant, walker)])) if walker else None
+    may_rotate = walker is not None and (walker.user_id == request.user.pk or can(request, "petcare.staff.manage"))
     return render(request, "petcare/schedule.html", {
         "calendar": selectors.schedule(tenant, walker=walker, first=first, days=days), "view": view, "first": first, "prev": first - step, "next": first + step,
-        "walker": walker, "me": selectors.staff_dashboard(tenant, request.user), "ical": ical, "walkers": selectors.walkers(tenant) if can(request, "petcare.view") else [],
+        "walker": walker, "me": selectors.staff_dashboard(tenant, request.user), "ical": ical, "may_rotate": may_rotate, "walkers": selectors.walkers(tenant) if can(request, "petcare.view") else [],
         "time_off_form": TimeOffForm(), "my_time_off": selectors.time_off(tenant, walker_id=walker.pk)[:10] if walker else [], "tz": tenant.time_zone,
     })
 
@@ -382,18 +382,31 @@ def ask_time_off(request):
     return redirect("petcare:schedule")
 
 
+@login_required
+@require_POST
+def rotate_ical(request):
+    """A new iCal link for the walker (their own, or any walker's for an admin who manages staff): the old one stops working."""
+    tenant = require(request, "notifications.view")
+    walker_id = request.POST.get("walker_id", "")
+    if not walker_id.isdigit():
+        raise Http404("No such walker.")
+    try:
+        walker = services.rotate_ical_link(tenant=tenant, actor=request.user, walker_id=int(walker_id))
+    except DomainError as exc:
+        show_refusal(request, exc)
+        return redirect("petcare:schedule")
+    messages.success(request, "A new calendar link was made; the old one no longer works. Subscribe your calendar to the new link.")
+    return redirect(reverse("petcare:schedule") + (f"?walker={walker.pk}" if walker.user_id != request.user.pk else ""))
+
+
 def ical(request, token: str):
     """A walker's jobs as an iCalendar feed (subscribed to by calendar apps, so a signed URL, no session)."""
     from icalendar import Calendar, Event
 
-    from holdfast.core.tenancy.models import Tenant
-
-    try:
-        data = signing.loads(token, salt=ICAL_SALT)
-        tenant = Tenant.objects.get(pk=data["t"], is_active=True)
-        walker = selectors.walkers(tenant).get(pk=data["w"], is_active=True)
-    except Exception:
-        raise Http404("Unknown calendar.") from None
+    found = selectors.walker_for_ical_token(token)
+    if found is None:
+        raise Http404("Unknown calendar.")
+    tenant, walker = found
     cal = Calendar()
     cal.add("prodid", "-//holdfast//petcare//EN")
     cal.add("version", "2.0")

@@ -43,6 +43,7 @@ def job_context(request, tenant, job) -> dict:
     status = job.booking.status
     admin = can(request, "petcare.view")
     zone = clock.zone(tenant.time_zone)
+    steps = selectors.job_transitions(tenant, request.user, job)
     return {
         "job": job, "walker": walker, "status": status, "admin": admin, "is_walker": is_walker, "is_client": is_client,
         "local_start": job.booking.starts_at.astimezone(zone), "local_end": job.booking.ends_at.astimezone(zone),
@@ -50,11 +51,9 @@ def job_context(request, tenant, job) -> dict:
         "item": live_item_of(tenant, job.pk) if admin else None,
         "history": job.booking.history.all() if admin else [],
         "can": {
-            "approve": status == "PENDING" and (can(request, "petcare.job.approve") or (is_walker and tenant.setting("staff_may_approve"))),
-            "decline": status == "PENDING" and can(request, "petcare.job.approve"),
+            # The flow's own steps: asked of the engine (permissions and guards live in flows.py, once).
+            **{name: name in steps for name in ("approve", "decline", "complete", "cancel")},
             "assign": status in ("PENDING", "BOOKED") and can(request, "petcare.job.manage"),
-            "complete": status == "BOOKED" and (can(request, "petcare.job.complete") or (is_walker and tenant.setting("staff_may_complete_jobs"))),
-            "cancel": (status in ("PENDING", "BOOKED", "COMPLETED") and can(request, "petcare.job.cancel")) or (status in ("PENDING", "BOOKED") and is_walker) or (status == "PENDING" and is_client),
             "price": status in ("PENDING", "BOOKED", "COMPLETED") and can(request, "petcare.job.price"),
             "reschedule": status in ("PENDING", "BOOKED") and can(request, "petcare.job.manage"),
             "respond": status in ("PENDING", "BOOKED") and is_walker,

@@ -62,3 +62,14 @@ def known_booking_id(tenant, booking_id) -> int | None:
     if not isinstance(booking_id, int) or isinstance(booking_id, bool):
         return None
     return booking_id if Booking.objects.for_tenant(tenant).filter(pk=booking_id).exists() else None
+
+
+def notify_customer_users(tenant, customer, *, event_type: str, title: str, body: str = "", data: dict | None = None) -> int:
+    """Store a notification (seed 003 §7: clients are told of reminders and invoices as rows they see in
+    the UI) for the portal user(s) linked to `customer`, in the caller's transaction. Any vertical's
+    customer: no linked or no active user, nothing is stored. No email here: billing mails the
+    customer's own address itself, after commit. Returns how many were stored."""
+    from holdfast.core.events.services import notify_many
+
+    users = [u for u in [getattr(customer, "user", None)] if u is not None and u.is_active]
+    return notify_many(tenant, users, event_type=event_type, title=title, body=body, data=data) if users else 0

@@ -21,12 +21,12 @@ from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit.clock import now
 from holdfast.kit.errors import Conflict, ValidationFailed
 from holdfast.kit.locking import translate_db_errors
-from holdfast.kit.money import Money
+from holdfast.kit.money import Money, format_minor
 
 from .. import selectors
 from ..models import Invoice, InvoiceCounter, InvoiceItem, InvoiceLine, LedgerEntry, PaymentReminder, PriceQuote
 from . import ledger
-from ._common import actor_label, currency_of, known_booking_id, lock_rows, require_positive, tenant_booking_id, tenant_today
+from ._common import actor_label, currency_of, notify_customer_users, known_booking_id, lock_rows, require_positive, tenant_booking_id, tenant_today
 from .pricing import resolve_tax
 
 
@@ -320,6 +320,9 @@ def mark_invoice_sent(*, tenant, actor, invoice_id: int) -> Invoice:
         invoice.save(update_fields=["sent_to_customer_at", "updated_at"])
         log_action(tenant=tenant, actor=actor, entity=invoice, action="billing.invoice.sent", diff={"sent_to_customer_at": [None, invoice.sent_to_customer_at]})
         emit(tenant, "invoice:sent", {"invoice_id": invoice.pk, "by": actor_label(actor)})
+        notify_customer_users(tenant, invoice.customer, event_type="invoice:sent", title=f"Invoice {invoice.display_number}",
+                              body=f"{format_minor(invoice.total_minor, invoice.currency)}" + (f", due {invoice.due_date:%d %b %Y}." if invoice.due_date else "."),
+                              data={"invoice_id": invoice.pk})
     return invoice
 
 

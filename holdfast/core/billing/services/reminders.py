@@ -27,7 +27,7 @@ from holdfast.kit.money import format_minor
 
 from .. import selectors
 from ..models import Invoice, Payment, PaymentReminder
-from ._common import actor_label
+from ._common import actor_label, notify_customer_users
 
 logger = logging.getLogger("holdfast.billing.reminders")
 
@@ -155,8 +155,24 @@ def deliver_reminder(reminder_id: int, *, at: dt.datetime | None = None) -> str 
         target = _recount(target)
         log_action(tenant=tenant, actor=None, entity=reminder, action="billing.reminder.sent", diff={"status": ["SCHEDULED", "SENT"], "reminder_count": [None, target.reminder_count]})
         emit(tenant, "reminder:sent", {"reminder_id": reminder.pk, **ref, "reminder_count": target.reminder_count})
+        _notify_portal_user(tenant, reminder, target)
         transaction.on_commit(lambda: _send_after_commit(reminder.pk, message))
     return PaymentReminder.objects.filter(pk=reminder_id).values_list("status", flat=True).first()
+
+
+def _notify_portal_user(tenant, reminder: PaymentReminder, target) -> None:
+    """The customer's portal user sees the reminder as a stored notification (same transaction as SENT)."""
+    if reminder.invoice_id is not None:
+        remaining = selectors.invoice_remaining_minor(target)
+        title = f"Payment reminder: invoice {target.display_number}"
+        body = f"{format_minor(remaining, target.currency)} still due" + (f" by {target.due_date:%d %b %Y}" if target.due_date else "") + "."
+    else:
+        title = f"Payment reminder: {format_minor(target.amount_minor, target.currency)}"
+        body = f"Due {target.due_date:%d %b %Y}." if target.due_date else ""
+    if reminder.message:
+        body = f"{body}\n\n{reminder.message}".strip()
+    notify_customer_users(tenant, target.customer, event_type="reminder:sent", title=title, body=body,
+                          data={"reminder_id": reminder.pk, **({"invoice_id": reminder.invoice_id} if reminder.invoice_id is not None else {"payment_id": reminder.payment_id})})
 
 
 def _send_after_commit(reminder_id: int, message: EmailMessage) -> None:

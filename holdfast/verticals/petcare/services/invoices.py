@@ -12,7 +12,7 @@ from django.db import transaction
 
 from holdfast.core.billing import services as billing
 from holdfast.core.billing.models import Invoice, InvoiceItem
-from holdfast.core.events.services import emit, notify
+from holdfast.core.events.services import emit
 from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit.errors import Conflict, ValidationFailed
 
@@ -39,7 +39,7 @@ def generate_invoice(*, tenant, actor, customer_id: int, item_ids: list[int], is
 
 def send_invoice(*, tenant, actor, invoice_id: int) -> Invoice:
     """DRAFT -> PENDING (number, due date) if needed, then sent: the client is emailed the PDF after commit
-    and notified in the portal."""
+    and (billing's step) notified in the portal."""
     check(actor, tenant, "petcare.invoice.manage")
     with transaction.atomic():
         invoice = get_owned(Invoice.objects.select_related("customer"), tenant, invoice_id, what="invoice")
@@ -47,10 +47,8 @@ def send_invoice(*, tenant, actor, invoice_id: int) -> Invoice:
             invoice = billing.issue_invoice(tenant=tenant, actor=actor, invoice_id=invoice.pk)
         elif invoice.status != Invoice.PENDING:
             raise Conflict(f"A {invoice.status} invoice is not sent.", code="invalid_invoice_status", extra={"status": invoice.status})
-        invoice = billing.mark_invoice_sent(tenant=tenant, actor=actor, invoice_id=invoice.pk)
+        invoice = billing.mark_invoice_sent(tenant=tenant, actor=actor, invoice_id=invoice.pk)  # also notifies the client's portal user
         customer = invoice.customer
-        if customer.user_id:
-            notify(tenant, customer.user, event_type="invoice:updated", title=f"Invoice {invoice.display_number}", body=f"Due {invoice.due_date:%d %b %Y}.", data={"invoice_id": invoice.pk})
         if customer.email:
             transaction.on_commit(lambda: _email_invoice(tenant, invoice.pk))
         emit(tenant, "invoice:updated", {"invoice_id": invoice.pk, "status": invoice.status, "sent": True})

@@ -20,7 +20,7 @@ from holdfast.core.customers.models import Customer
 from holdfast.core.events.services import emit, emit_stats_changed, notify, notify_members_with
 from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit import clock
-from holdfast.kit.errors import Conflict, NotFound, ValidationFailed
+from holdfast.kit.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 
 from ..flows import create_item_for_job, live_item_of
 from ..models import ACTIVE_STATES, BOOKED, CANCELLED, COMPLETED, PENDING, Dog, Job, Service
@@ -35,6 +35,18 @@ def _job(tenant, job_id: int, *, lock: bool = False) -> Job:
         # The booking row is the job's lock (the engine locks the same row in every step).
         get_owned(Booking.objects.select_for_update(of=("self",)), tenant, job_id, what="job")
     return get_owned(qs, tenant, job_id, what="job")
+
+
+def _expect_version(tenant, job_id: int, version: int | None) -> None:
+    """A step taken from a page (or API call) that read the job at `version` is refused with 409
+    stale_version when the job has changed since — two admins on one out-of-date page are told, and
+    nothing changes. Locks the booking row (the engine's lock) for the rest of the step."""
+    if version is None:
+        return
+    booking = get_owned(Booking.objects.select_for_update(of=("self",)), tenant, job_id, what="job")
+    if booking.version != version:
+        raise StaleVersion("This job was changed by someone else since the page was loaded; nothing was changed. Reload it to see the current job and try again.",
+                           extra={"current_version": booking.version})
 
 
 def _when(tenant, starts_at, service: Service, ends_at=None) -> tuple[dt.datetime, dt.datetime]:
@@ -158,10 +170,11 @@ def update_job(*, tenant, actor, job_id: int, notes: str | None = None, dog_ids:
     return _job(tenant, job_id)
 
 
-def approve_job(*, tenant, actor, job_id: int, walker_id: int | None = None, override: bool = False) -> Job:
+def approve_job(*, tenant, actor, job_id: int, walker_id: int | None = None, override: bool = False, version: int | None = None) -> Job:
     """PENDING -> BOOKED (§4.2), by an admin, or by the assigned walker when the business allows staff
     approval. A walker may be set in the same step (admins only)."""
     with transaction.atomic():
+        _expect_version(tenant, job_id, version)
         if walker_id is not None:
             assign_walker(tenant=tenant, actor=actor, job_id=job_id, walker_id=walker_id, override=override)
         engine.transition(tenant=tenant, actor=actor, booking_id=job_id, name="approve")
@@ -171,9 +184,10 @@ def approve_job(*, tenant, actor, job_id: int, walker_id: int | None = None, ove
     return job
 
 
-def decline_job(*, tenant, actor, job_id: int, reason: str = "") -> Job:
+def decline_job(*, tenant, actor, job_id: int, reason: str = "", version: int | None = None) -> Job:
     """An admin declines a client's PENDING request (§4.3)."""
     with transaction.atomic():
+        _expect_version(tenant, job_id, version)
         engine.transition(tenant=tenant, actor=actor, booking_id=job_id, name="decline", reason=reason)
         job = _stamp_cancelled(tenant, job_id, reason)
         _tell_client(tenant, job, "Your request was declined", f"{_job_line(tenant, job)} {reason}".strip())
@@ -188,12 +202,13 @@ def _stamp_cancelled(tenant, job_id: int, reason: str) -> Job:
     return job
 
 
-def assign_walker(*, tenant, actor, job_id: int, walker_id: int, override: bool = False) -> Job:
+def assign_walker(*, tenant, actor, job_id: int, walker_id: int, override: bool = False, version: int | None = None) -> Job:
     """Assign or reassign (§4.2 "staffId may be set or updated"): the job's block moves to the new walker
     in one transaction, or nothing changes (409 walker_busy when they already have a job then)."""
     check(actor, tenant, "petcare.job.manage")
     require_override_right(actor, tenant, override)
     with transaction.atomic():
+        _expect_version(tenant, job_id, version)
         job = _job(tenant, job_id, lock=True)
         if job.booking.status not in ACTIVE_STATES:
             raise Conflict(f"A {job.booking.status} job is not assigned any more.", code="job_not_active", extra={"status": job.booking.status})
@@ -218,11 +233,12 @@ def assign_walker(*, tenant, actor, job_id: int, walker_id: int, override: bool 
     return job
 
 
-def respond_to_assignment(*, tenant, actor, job_id: int, accept: bool, reason: str = "") -> Job:
+def respond_to_assignment(*, tenant, actor, job_id: int, accept: bool, reason: str = "", version: int | None = None) -> Job:
     """The assigned walker accepts, or declines: the job leaves their schedule (its block is given back)
     and the admins are told (§7), to assign someone else."""
     check(actor, tenant, "petcare.job.respond")
     with transaction.atomic():
+        _expect_version(tenant, job_id, version)
         job = _job(tenant, job_id, lock=True)
         walker = walker_for_resource(job.booking.resource_id)
         if walker is None or actor is None or walker.user_id != actor.pk:
@@ -245,10 +261,11 @@ def respond_to_assignment(*, tenant, actor, job_id: int, accept: bool, reason: s
     return _job(tenant, job_id)
 
 
-def reschedule_job(*, tenant, actor, job_id: int, starts_at: dt.datetime, ends_at: dt.datetime | None = None, override: bool = False) -> Job:
+def reschedule_job(*, tenant, actor, job_id: int, starts_at: dt.datetime, ends_at: dt.datetime | None = None, override: bool = False, version: int | None = None) -> Job:
     check(actor, tenant, "petcare.job.manage")
     require_override_right(actor, tenant, override)
     with transaction.atomic():
+        _expect_version(tenant, job_id, version)
         job = _job(tenant, job_id, lock=True)
         if job.booking.status not in ACTIVE_STATES:
             raise Conflict(f"A {job.booking.status} job is not rescheduled.", code="job_not_active", extra={"status": job.booking.status})
@@ -268,10 +285,11 @@ def reschedule_job(*, tenant, actor, job_id: int, starts_at: dt.datetime, ends_a
     return job
 
 
-def complete_job(*, tenant, actor, job_id: int) -> Job:
+def complete_job(*, tenant, actor, job_id: int, version: int | None = None) -> Job:
     """BOOKED -> COMPLETED (§4.4): the job's one invoice item is created in the same transaction (the
     flow's effect). Never revenue: that is a PAID invoice."""
     with transaction.atomic():
+        _expect_version(tenant, job_id, version)
         engine.transition(tenant=tenant, actor=actor, booking_id=job_id, name="complete")
         job = _job(tenant, job_id)
         job.completed_at = clock.now()
@@ -280,10 +298,11 @@ def complete_job(*, tenant, actor, job_id: int) -> Job:
     return job
 
 
-def cancel_job(*, tenant, actor, job_id: int, reason: str = "") -> Job:
+def cancel_job(*, tenant, actor, job_id: int, reason: str = "", version: int | None = None) -> Job:
     """§4.3/§4.5/§4.6: a client cancels their PENDING request; the walker or an admin a PENDING or BOOKED
     job; an admin a COMPLETED one, whose PENDING invoice item is voided (refused while it is billed)."""
     with transaction.atomic():
+        _expect_version(tenant, job_id, version)
         before = _job(tenant, job_id)
         walker = walker_for_resource(before.booking.resource_id)
         engine.transition(tenant=tenant, actor=actor, booking_id=job_id, name="cancel", reason=reason)
@@ -298,13 +317,14 @@ def cancel_job(*, tenant, actor, job_id: int, reason: str = "") -> Job:
     return job
 
 
-def change_job_price(*, tenant, actor, job_id: int, price_minor: int | None, adjust_billing: bool = False, reason: str = "") -> Job:
+def change_job_price(*, tenant, actor, job_id: int, price_minor: int | None, adjust_billing: bool = False, reason: str = "", version: int | None = None) -> Job:
     """§4.6/§10.1: before completion the price is free to change. After it, only with `adjust_billing`,
     which reprices the job's PENDING invoice item in the same transaction (409 item_billed when the item
     is on an invoice — void that first). `price_minor=None` goes back to the service's price."""
     check(actor, tenant, "petcare.job.price")
     price_minor = clean_price(price_minor)
     with transaction.atomic():
+        _expect_version(tenant, job_id, version)
         job = _job(tenant, job_id, lock=True)
         status = job.booking.status
         if status == CANCELLED:

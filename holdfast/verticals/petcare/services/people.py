@@ -106,6 +106,21 @@ def create_walker(*, tenant, actor, user_id: int, name: str = "", phone: str = "
     return walker
 
 
+def rotate_ical_link(*, tenant, actor, walker_id: int) -> Walker:
+    """A new iCal feed link for a walker (by the walker, or an admin who manages staff): the token
+    version in the signed link moves on, so every link handed out before answers 404. Audited."""
+    with transaction.atomic():
+        walker = get_owned(Walker.objects.select_for_update(of=("self",)).select_related("resource"), tenant, walker_id, what="walker")
+        if actor is not None and walker.user_id != actor.pk:
+            check(actor, tenant, "petcare.staff.manage")
+        before = walker.ical_token_version
+        walker.ical_token_version = before + 1
+        walker.save(update_fields=["ical_token_version"])
+        log_action(tenant=tenant, actor=actor, entity=walker, action="petcare.walker.ical_rotated", diff={"ical_token_version": [before, walker.ical_token_version]})
+        emit(tenant, "staff:updated", {"walker_id": walker.pk, "action": "ical_rotated"})
+    return walker
+
+
 def _services(tenant, ids) -> list[Service]:
     found = list(Service.objects.for_tenant(tenant).filter(pk__in=set(ids)))
     if len(found) != len(set(ids)):
