@@ -71,8 +71,8 @@ PORTALS = {
             "/petcare/clients/", ("/petcare/clients/", r"^/petcare/clients/\d+/$"), "/petcare/walkers/", "/petcare/services/",
             "/petcare/finance/", "/petcare/schedule/", "/petcare/feedback/",
         ]),
-        ("walker@paw.test", PASSWORD, ["/", "/petcare/schedule/", ("/petcare/schedule/", r"^/petcare/jobs/\d+/$")]),
-        ("client@paw.test", PASSWORD, ["/", "/petcare/portal/"]),
+        ("wendy@paw.test", PASSWORD, ["/", "/petcare/schedule/", ("/petcare/schedule/", r"^/petcare/jobs/\d+/$")]),
+        ("cleo@paw.test", PASSWORD, ["/", "/petcare/portal/"]),
     ],
 }
 
@@ -92,21 +92,14 @@ def _load(business):
         book(tenant, h, nights=(0, 2), room=h.rooms["101"], guest={"first_name": "Alan", "last_name": "Turing"})
         book(tenant, h, nights=(2, 5), guest={"first_name": "Grace", "last_name": "Hopper"})
     elif business == "petcare":
+        from holdfast.core.accounts.models import User
         from holdfast.kit import clock
         from holdfast.verticals.petcare import services
+        from tests.browser.test_petcare_flows import _world as petcare_world
 
-        tenant = TenantFactory(name="Pawtimation", slug="paw", currency="GBP", time_zone="Europe/London", country="GB", enabled_verticals=["petcare"])
-        admin = member(tenant, "admin", email="admin@paw.test", full_name="Ada Admin")
-        walker_user = member(tenant, "staff", email="walker@paw.test", full_name="Wendy Walker")
-        client = member(tenant, "customer", email="client@paw.test", full_name="Cleo Client")
-        walk = services.create_service(tenant=tenant, actor=admin, name="Group walk", price_minor=1500, duration_minutes=60)
-        walker = services.create_walker(tenant=tenant, actor=admin, user_id=walker_user.pk, name="Wendy Walker")
-        services.set_availability(tenant=tenant, actor=admin, walker_id=walker.pk, windows=[{"day": d, "start": "07:00", "end": "20:00"} for d in range(7)])
-        customer = services.create_client(tenant=tenant, actor=admin, name="Cleo Client", email="client@paw.test", address={"line1": "1 Park Lane"}, user=client)
-        services.add_dog(tenant=tenant, actor=admin, customer_id=customer.pk, name="Rex", breed="Beagle")
+        tenant, walk, walker, customer = petcare_world()
         start = (clock.now() + dt.timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
-        services.create_job(tenant=tenant, actor=admin, customer_id=customer.pk, service_id=walk.pk, starts_at=start, walker_id=walker.pk)
-
+        services.create_job(tenant=tenant, actor=User.objects.get(email="admin@paw.test"), customer_id=customer.pk, service_id=walk.pk, starts_at=start, walker_id=walker.pk)
 
 def _report(violations) -> str:
     lines, merged = [], {}
