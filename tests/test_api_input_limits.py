@@ -44,3 +44,16 @@ def test_an_over_long_query_string_is_a_414_problem(owner_api):
     _problem(owner_api.get(URL + "?" + "&".join(f"a{i}=1" for i in range(3000))), 414, "query_too_long")
     _problem(owner_api.get(URL + "?" + "&".join(f"a{i}" for i in range(600))), 414, "too_many_parameters")
     assert owner_api.get(URL + "?search=" + "x" * 500).status_code == 200
+
+
+def test_a_malformed_multipart_upload_is_a_400_problem(owner_api):
+    """The schema fuzz found it: a multipart body with an empty boundary answered 500 on an upload operation."""
+    from holdfast.verticals.storage.tests.factories import FacilityFactory
+
+    tenant = owner_api.tenant
+    tenant.enabled_verticals = [*tenant.enabled_verticals, "storage"]
+    tenant.save(update_fields=["enabled_verticals"])
+    facility = FacilityFactory(tenant=tenant)
+    response = owner_api.client.generic("POST", f"/api/v1/storage/facilities/{facility.pk}/media", b"garbage--",
+                                        content_type="multipart/form-data; boundary=", **owner_api._headers({}))
+    _problem(response, 400, "malformed_multipart")

@@ -7,6 +7,7 @@ import threading
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DataError, IntegrityError, OperationalError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
@@ -32,9 +33,46 @@ def document_conflicts(schema: dict) -> dict:
                 continue
             responses = op.setdefault("responses", {})
             key = next((k for k in responses if str(k) == "409"), 409)
-            entry = responses.setdefault(key, {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProblemSchema"}}}})
+            entry = responses.setdefault(key, {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemSchema"}}}})
             entry["description"] = CONFLICT_DESCRIPTION
             entry.setdefault("headers", {})["Retry-After"] = {"description": "Seconds to wait before retrying (idempotency_in_progress, busy).", "schema": {"type": "integer"}}
+    return schema
+
+
+PROBLEM_REF = {"$ref": "#/components/schemas/ProblemSchema"}
+PROBLEM_STATUSES = {
+    400: "Bad request: a body that is not valid JSON, or a malformed multipart form.",
+    401: "Not authenticated: no session or API token, or a revoked one.",
+    403: "Permission denied: the caller's role may not do this.",
+    404: "Not found: no such record in this tenant (another tenant's ids answer the same).",
+    413: "The request body is too large.",
+    415: "Unsupported media type: send the body as application/json.",
+    422: "Validation failed: the problem body's `errors` name the fields.",
+    503: "Busy: a lock could not be taken in time; retry after `Retry-After` seconds.",
+}
+
+
+def document_problems(schema: dict) -> dict:
+    """Every refusal is an RFC 9457 problem (`application/problem+json`): document it as one, on every
+    operation, with the statuses any operation can answer (auth, permission, tenant lookup, validation,
+    a busy lock), so a client generated from the document knows the shape of every 4xx."""
+    for ops in schema.get("paths", {}).values():
+        for method, op in ops.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = op.setdefault("responses", {})
+            has_body = "requestBody" in op
+            for status, description in PROBLEM_STATUSES.items():
+                if status in (400, 413, 415) and not has_body:
+                    continue
+                if status in (401, 403) and not op.get("security"):
+                    continue
+                if not any(str(k) == str(status) for k in responses):
+                    responses[status] = {"description": description}
+            for key, entry in responses.items():
+                if str(key).isdigit() and int(key) >= 400:
+                    entry["content"] = {"application/problem+json": {"schema": PROBLEM_REF}}
+                    entry.setdefault("description", PROBLEM_STATUSES.get(int(key), "Refused: see the problem body's `code`."))
     return schema
 
 
@@ -64,7 +102,7 @@ class HoldfastAPI(NinjaAPI):
             with self._schema_lock:  # one render per process even when the first requests arrive together
                 schema = self._schema_cache.get(key)
                 if schema is None:
-                    schema = document_conflicts(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+                    schema = document_problems(document_conflicts(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)))
                     self._schema_cache[key] = schema
         return schema
 
@@ -136,6 +174,11 @@ def on_http_error(request, exc: HttpError):
         return problem_response(exc.__cause__)
     code = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed", 409: "conflict"}.get(exc.status_code, "error")
     return problem(exc.status_code, code, "Request refused", str(exc))
+
+
+@api.exception_handler(MultiPartParserError)
+def on_bad_multipart(request, exc):
+    return problem(400, "malformed_multipart", "Malformed form", f"The multipart body could not be read: {exc}.")
 
 
 @api.exception_handler(DataError)

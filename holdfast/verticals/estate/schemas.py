@@ -294,6 +294,14 @@ class RatingsOut(Schema):
     agents: list[RatingRow]
 
 
+class EstateMonthReceivedOut(Schema):
+    """Money received in one calendar month (a list of objects, not tuples: clearer to clients and valid
+    for every OpenAPI tool)."""
+    month: str  # "2026-07"
+    label: str  # "Jul 2026"
+    received_minor: int
+
+
 class DashboardOut(Schema):
     holds_waiting: int
     approved: int
@@ -304,7 +312,7 @@ class DashboardOut(Schema):
     overdue_count: int
     overdue_minor: int
     currency: str
-    received_by_month: list[tuple[str, int]]
+    received_by_month: list[EstateMonthReceivedOut]
 
 
 class _Page(Schema):

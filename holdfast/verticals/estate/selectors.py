@@ -256,5 +256,6 @@ def dashboard(tenant) -> dict:
         "overdue_count": overdue.count(),
         "overdue_minor": overdue.aggregate(s=Sum("amount_minor"))["s"] or 0,
         "currency": tenant.currency,
-        "received_by_month": [(dt.date(y, m, 1).strftime("%b %Y"), by_month.get((y, m), 0) or 0) for y, m in months],
+        "received_by_month": [{"month": f"{y:04d}-{m:02d}", "label": dt.date(y, m, 1).strftime("%b %Y"), "received_minor": by_month.get((y, m), 0) or 0}
+                              for y, m in months],
     }

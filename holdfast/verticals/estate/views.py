@@ -40,7 +40,7 @@ def dashboard(request):
     tenant = require(request, "estate.view")
     data = selectors.dashboard(tenant)
     # Thousands of the major unit keep the axis labels short (a whole-unit axis reads 780000).
-    chart = bar_chart([(label, minor // 100_000) for label, minor in data["received_by_month"]], label_every=1)
+    chart = bar_chart([(month["label"], month["received_minor"] // 100_000) for month in data["received_by_month"]], label_every=1)
     return render(request, "estate/dashboard.html", {"d": data, "chart": chart, "waiting": selectors.with_display(list(selectors.bookings(tenant, status=HOLD_REQUESTED)[:5])),
                                                      "overdue": selectors.overdue_payments(tenant)[:10], "ratings": selectors.ratings(tenant)})
 
