@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from holdfast.kit.errors import PermissionDenied
+from holdfast.kit.errors import NotFound, PermissionDenied
 
 from .models import ApiToken, LoginAttempt, Membership, Role, User, hash_token
 from .permissions import pattern_grants
@@ -76,6 +76,13 @@ def member_tenants(user):
     from holdfast.core.tenancy.models import Tenant
 
     return Tenant.objects.active().filter(memberships__user=user, memberships__is_active=True).distinct().order_by("pk")
+
+
+def require_member(tenant, user_id: int | None) -> None:
+    """A filter or field naming a user (`?agent_id=`, `assigned_agent_id`) must name someone who is or
+    was a member of this business; anyone else is a 404 like a missing row, never an empty page."""
+    if user_id is not None and not Membership.objects.filter(tenant=tenant, user_id=user_id).exists():
+        raise NotFound(f"No member of this business with id {user_id}.", code="not_found")
 
 
 def members(tenant):

@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.timezone import localtime
 
-from holdfast.core.accounts.selectors import has_perm
+from holdfast.core.accounts.selectors import has_perm, require_member
 from holdfast.core.billing.models import Payment, PaymentReminder, Refund
 from holdfast.core.billing.selectors import with_payment_amounts
 from holdfast.core.customers.models import Customer
@@ -196,6 +196,7 @@ def get_lead(tenant, user, lead_id) -> Lead:
 
 def reviews(tenant, *, status: str | None = None, project_id: int | None = None, agent_id: int | None = None):
     require_owned(tenant, (Project, project_id))
+    require_member(tenant, agent_id)
     qs = Review.objects.for_tenant(tenant).select_related("customer", "project__site", "agent")
     qs = qs.filter(status=status) if status else qs
     if project_id:

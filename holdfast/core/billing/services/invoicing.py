@@ -19,11 +19,11 @@ from holdfast.core.customers.models import Customer
 from holdfast.core.events.services import emit, emit_stats_changed, notify_members_with
 from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit.clock import now
-from holdfast.kit.errors import Conflict, ValidationFailed
+from holdfast.kit.errors import Conflict, NotFound, ValidationFailed
 from holdfast.kit.locking import translate_db_errors
 from holdfast.kit.money import Money, format_minor
 
-from .. import selectors
+from .. import hooks, selectors
 from ..models import Invoice, InvoiceCounter, InvoiceItem, InvoiceLine, LedgerEntry, PaymentReminder, PriceQuote
 from . import ledger
 from ._common import actor_label, currency_of, notify_customer_users, known_booking_id, lock_rows, require_positive, tenant_booking_id, tenant_today
@@ -55,6 +55,9 @@ def create_invoice_item(*, tenant, actor, customer_id: int, description: str, un
     with transaction.atomic():
         customer = get_owned(Customer, tenant, customer_id, what="customer")
         booking_id = tenant_booking_id(tenant, booking_id)
+        if staff_id is not None and staff_id not in hooks.staff_names(tenant, {staff_id}):
+            # staff_id is a vertical's own staff id (a walker); the vertical's namer knows this business's
+            raise NotFound(f"No staff member with id {staff_id} in this business.", code="not_found")
         if source_ref:
             existing = InvoiceItem.objects.for_tenant(tenant).filter(source=source, source_ref=source_ref).exclude(status=InvoiceItem.VOID).first()
             if existing:

@@ -44,7 +44,10 @@ def test_refund_takes_revenue_back_and_windows_use_paid_at(tenant, customer):
     assert sum(r["paid_minor"] for r in reports.monthly_trend(tenant, months=3)) == 0
 
 
-def test_breakdowns_by_customer_service_and_staff(tenant, customer):
+def test_breakdowns_by_customer_service_and_staff(tenant, customer, monkeypatch):
+    from holdfast.core.billing import hooks
+
+    monkeypatch.setattr(hooks, "STAFF_NAMERS", [lambda tenant, ids: {i: f"Staff {i}" for i in ids if i in (7, 8)}])  # the vertical's staff
     other = CustomerFactory(tenant=tenant, name="Zed")
     a = item(tenant, customer, price=3000, category="walk", staff_id=7)
     b = item(tenant, other, price=1000, category="groom", staff_id=8)
@@ -71,3 +74,17 @@ def test_months_are_cut_in_the_tenant_time_zone_across_dst(tenant, customer):
 def test_monthly_trend_has_one_row_per_month_oldest_first(tenant):
     rows = reports.monthly_trend(tenant, months=6, at=dt.datetime(2026, 4, 15, tzinfo=dt.UTC))
     assert [r["month"] for r in rows] == ["2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04"]
+
+
+def test_an_item_naming_staff_the_business_does_not_have_is_refused(tenant, customer, monkeypatch):
+    """staff_id is a vertical's staff id (a walker): one the vertical does not know in this business
+    (another business's walker, a made-up id) is a 404, not a line earning for a stranger."""
+    from holdfast.core.billing import hooks
+    from holdfast.core.billing.models import InvoiceItem
+    from holdfast.kit.errors import NotFound
+
+    monkeypatch.setattr(hooks, "STAFF_NAMERS", [lambda tenant, ids: {i: "Ours" for i in ids if i == 7}])
+    with pytest.raises(NotFound):
+        item(tenant, customer, price=1000, staff_id=99)
+    assert item(tenant, customer, price=1000, staff_id=7).staff_id == 7
+    assert InvoiceItem.objects.for_tenant(tenant).count() == 1

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from holdfast.core.billing import services as billing
 from holdfast.core.billing.models import Invoice, InvoiceItem
+from holdfast.core.customers.models import Customer
 from holdfast.core.events.services import emit
 from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit.errors import Conflict, ValidationFailed
@@ -29,6 +30,7 @@ def generate_invoice(*, tenant, actor, customer_id: int, item_ids: list[int], is
     if not ids:
         raise ValidationFailed("Choose at least one invoice item.", fields={"item_ids": ["At least one item."]})
     with transaction.atomic():
+        get_owned(Customer, tenant, customer_id, what="client")  # another business's client is a 404 before any item is looked at
         foreign = list(InvoiceItem.objects.for_tenant(tenant).filter(pk__in=ids).exclude(source=ITEM_SOURCE).values_list("pk", flat=True))
         if foreign:
             raise Conflict(f"Items {foreign} are not pet-care jobs' items.", code="items_not_billable", extra={"problems": [f"Item {i} is not a job's item." for i in foreign]})
