@@ -2,7 +2,8 @@
 
 Runs in a fresh database `<DATABASE_URL name>_bench` (dropped and recreated), prints a table and
 writes bench/results/<UTC timestamp>.json. BENCH_SECONDS (default 8) sets each load phase's length;
-BENCH_MILLION=0 skips the 1M-block phase. Phase (h) (bench/storage.py) races storage pallet bookings.
+BENCH_MILLION=0 skips the 1M-block phase. Phase (h) (bench/storage.py) races storage pallet bookings,
+(i) (bench/verticals.py) each remaining vertical's hot write; bench/targets.py turns the figures into met/missed.
 """
 from __future__ import annotations
 
@@ -226,6 +227,11 @@ def main() -> int:
 
     results["storage_pallet_bookings"] = storage.run(url, tenant, user, token, SECONDS, start_server, free_port)
 
+    print("(i) each vertical's hot write at c=64: estate hold, hotel reservation, apartment booking …")
+    from . import verticals
+
+    results["vertical_hot_writes"] = verticals.run(url, tenant, user, token, SECONDS, start_server, free_port)
+
     if MILLION:
         print("(d) booking cost with 1M blocks (seeding …)")
         missing = 1_000_000 - Block.objects.count()
@@ -282,6 +288,14 @@ def print_table(r: dict) -> None:
         s, raw = v["http"], v["raw_sql"]
         rows.append((f"(h) contested 3-day pallet holds, HTTP, c={c}", f"{s['per_second']}/s committed, p50 {s['p50_ms']} ms, p99 {s['p99_ms']} ms, {s['refused']} refused, {s['errors']} errors"))
         rows.append((f"    same day-row work, raw psycopg, c={c}", f"{raw['per_second']}/s, p50 {raw['p50_ms']} ms, p99 {raw['p99_ms']} ms -> ratio {v['ratio_to_raw']}, oversold days {v['oversold_days']}"))
+    for name, v in r.get("vertical_hot_writes", {}).items():
+        h, raw = v["http"], v.get("raw_sql")
+        rows.append((f"(i) {name} hot write, HTTP, c={h['concurrency']}", f"{h['per_second']}/s committed, p50 {h['p50_ms']} ms, p99 {h['p99_ms']} ms, {h['refused']} refused, {h['errors']} errors {h['outcomes'] if h['errors'] else ''}".rstrip()))
+        if raw:
+            rows.append(("    same transaction, raw psycopg", f"{raw['per_second']}/s, p50 {raw['p50_ms']} ms, p99 {raw['p99_ms']} ms -> ratio {v['ratio_to_raw']}"))
+        else:
+            rows.append(("    same transaction, raw psycopg", "no raw-SQL twin (see bench/README.md)"))
+        rows.append(("    double sales", str(v["double_sales"])))
     rows.append(("(f) web worker peak RSS", f"{r.get('web_worker_peak_rss_mb')} MB (target <200 MB)"))
     width = max(len(a) for a, _ in rows)
     print()
