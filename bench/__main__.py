@@ -242,6 +242,7 @@ def main() -> int:
     results["double_sales_final"] = double_sales()
     results["load_average_end"] = targets.load_average()
     results["duration_seconds"] = round(time.monotonic() - run_started, 1)
+    results["http_errors_total"] = targets.http_errors_total(results)
     results["targets"] = targets.evaluate(results)
 
     print_table(results)

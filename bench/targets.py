@@ -46,6 +46,18 @@ VERTICAL_DOUBLE_SALES = (
     ("apartment double bookings", ("vertical_hot_writes", "apartments", "double_sales")),
 )
 TARGETS += tuple(Target(name, path, "==", 0) for name, path in VERTICAL_DOUBLE_SALES)
+# Any answer other than 201/409/503 (a 404 from a vertical not enabled, a 400, a 500) in any HTTP write phase.
+TARGETS += (Target("unexpected HTTP answers in the write phases", ("http_errors_total",), "==", 0),)
+
+
+def http_errors_total(results: dict) -> int | None:
+    """Errors summed over every HTTP load phase in the results (None when none ran)."""
+    phases = [v.get("http") for v in results.get("contested_holds", {}).values()]
+    phases += [v.get("http") for v in results.get("contested_walker_jobs", {}).values()]
+    phases += [v.get("http") for v in results.get("storage_pallet_bookings", {}).values() if isinstance(v, dict)]
+    phases += [v.get("http") for v in results.get("vertical_hot_writes", {}).values()]
+    counted = [p["errors"] for p in phases if isinstance(p, dict) and "errors" in p]
+    return sum(counted) if counted else None
 
 
 def lookup(results: dict, path: tuple[str, ...]):

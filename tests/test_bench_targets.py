@@ -18,6 +18,7 @@ def quiet_run() -> dict:
         "walker_double_bookings": 0,
         "storage_pallet_bookings": {"oversold_days_total": 0},
         "vertical_hot_writes": {v: {"double_sales": 0} for v in ("estate", "hotel", "apartments")},
+        "http_errors_total": 0,
     }
 
 
@@ -113,3 +114,16 @@ def test_the_printed_table_names_every_status_and_counts_them():
 def test_load_average_is_three_numbers():
     load = targets.load_average()
     assert load is None or len(load) == 3
+
+
+def test_unexpected_answers_are_summed_over_every_http_write_phase():
+    run = {"contested_holds": {"16": {"http": {"errors": 0}}, "64": {"http": {"errors": 1}}},
+           "storage_pallet_bookings": {"64": {"http": {"errors": 40}}, "oversold_days_total": 0},
+           "vertical_hot_writes": {"hotel": {"http": {"errors": 2}, "raw_sql": None}}}
+    assert targets.http_errors_total(run) == 43
+    run["http_errors_total"] = targets.http_errors_total(run)
+    assert by_name(evaluate(run))["unexpected HTTP answers in the write phases"]["status"] == MISSED
+
+
+def test_no_http_phase_means_unexpected_answers_are_not_measured():
+    assert targets.http_errors_total({"calendar_200x31": {"mean_ms": 3}}) is None
