@@ -27,6 +27,39 @@ def summarize(latencies: list[float], ok: int, seconds: float) -> dict:
             "mean_ms": round(statistics.fmean(lat) * 1000, 1) if lat else None}
 
 
+class UnexpectedStatus(RuntimeError):
+    """An answer a contested write must never give; its first argument ("HTTP 404:vertical_not_enabled") keys the error count."""
+
+
+def outcome(status: int, payload: bytes):
+    """True for a write that committed (201), "409:<code>" / "503:<code>" for a refusal under contention;
+    anything else (a 404 from a vertical the tenant has not enabled, a 400, a 5xx) raises, so the phase
+    counts it as an error instead of silently timing refusals."""
+    if status == 201:
+        return True
+    if status in (409, 503):
+        try:
+            code = json.loads(payload).get("code")
+        except ValueError:
+            code = None
+        return f"{status}:{code}"
+    try:
+        code = json.loads(payload).get("code")
+    except (ValueError, AttributeError):
+        code = None
+    raise UnexpectedStatus(f"HTTP {status}:{code}", payload[:200])
+
+
+def post(port: int, path: str, body: str, headers: dict, timeout: float = 30):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("POST", path, body=body, headers=headers)
+        response = conn.getresponse()
+        return outcome(response.status, response.read())
+    finally:
+        conn.close()
+
+
 def run_threads(concurrency: int, seconds: float, make_worker):
     """make_worker(i) -> callable() returning True (committed) / False (refused); timed per call."""
     stop = time.monotonic() + seconds
@@ -43,7 +76,8 @@ def run_threads(concurrency: int, seconds: float, make_worker):
                 result = call()
             except Exception as exc:  # counted, never hidden
                 errors += 1
-                codes[type(exc).__name__] = codes.get(type(exc).__name__, 0) + 1
+                key = exc.args[0] if isinstance(exc, UnexpectedStatus) else type(exc).__name__
+                codes[key] = codes.get(key, 0) + 1
                 continue
             local.append(time.perf_counter() - t0)
             if result is True:
@@ -78,18 +112,7 @@ def http_hold_worker(port: int, token: str, resource_ids: list[int], seed: int):
     def call():
         start, end = random_period(rng)
         body = json.dumps({"resource_ids": [rng.choice(resource_ids)], "starts_at": start.isoformat(), "ends_at": end.isoformat(), "ttl_minutes": 30})
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        try:
-            conn.request("POST", "/api/v1/inventory/holds", body=body, headers=headers)
-            response = conn.getresponse()
-            payload = response.read()
-        finally:
-            conn.close()
-        if response.status == 201:
-            return True
-        if response.status >= 500 and response.status != 503:
-            raise RuntimeError(f"HTTP {response.status}: {payload[:200]!r}")
-        return f"{response.status}:{json.loads(payload).get('code')}"
+        return post(port, "/api/v1/inventory/holds", body, headers)
 
     return call
 

@@ -9,11 +9,12 @@ overlap, insert hold + block + booking + job + history + audit + outbox). The ra
 from __future__ import annotations
 
 import datetime as dt
-import http.client
 import json
 import random
 
 import psycopg
+
+from . import load
 
 # Jobs are booked at most two years ahead (the service refuses later ones): start two months out.
 BASE = (dt.datetime.now(dt.UTC) + dt.timedelta(days=60)).replace(hour=7, minute=0, second=0, microsecond=0)
@@ -51,18 +52,7 @@ def http_worker(port: int, token: str, world: dict, seed: int):
     def call():
         walker = rng.choice(world["walkers"])[0]
         body = json.dumps({"customer_id": world["customer_id"], "service_id": world["service_id"], "start": _slot(rng).isoformat(), "staff_id": walker})
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        try:
-            conn.request("POST", "/api/v1/petcare/jobs", body=body, headers=headers)
-            response = conn.getresponse()
-            payload = response.read()
-        finally:
-            conn.close()
-        if response.status == 201:
-            return True
-        if response.status >= 500 and response.status != 503:
-            raise RuntimeError(f"HTTP {response.status}: {payload[:200]!r}")
-        return f"{response.status}:{json.loads(payload).get('code')}"
+        return load.post(port, "/api/v1/petcare/jobs", body, headers, timeout=30)
 
     return call
 

@@ -36,9 +36,11 @@ def django_setup(url: str) -> None:
 
 def seed_tenant():
     from holdfast.core.accounts.services import create_user, issue_api_token, provision_tenant
+    from holdfast.core.tenancy.models import VERTICALS
 
     user = create_user(email="bench@holdfast.test", password="bench-password-123", validate=False)
-    tenant = provision_tenant(name="Bench Hotels", slug="bench", time_zone="Europe/Berlin", owner=user, settings_overrides={"hold_ttl_minutes": 30})
+    tenant = provision_tenant(name="Bench Hotels", slug="bench", time_zone="Europe/Berlin", owner=user, settings_overrides={"hold_ttl_minutes": 30},
+                              enabled_verticals=list(VERTICALS))  # a vertical the tenant has not enabled answers 404 to every request
     _, token = issue_api_token(tenant=tenant, actor=user, name="bench")
     return tenant, user, token
 
