@@ -53,8 +53,20 @@ def querystring_without_page(request) -> str:
     return params.urlencode()
 
 
-def show_refusal(request, exc: DomainError) -> None:
-    messages.error(request, exc.detail)
+# What a screen says when its form carried a version the record has moved past: the redirect after
+# it shows the current state, so the person is told to look again, not to "reload and retry".
+STALE_SCREEN_MESSAGE = "Someone else changed this reservation after your page was loaded — it now shows the current state; check it and try again."
+
+
+def show_refusal(request, exc: DomainError, *, stale_message: str | None = None) -> None:
+    messages.error(request, stale_message if stale_message and exc.code == "stale_version" else exc.detail)
+
+
+def posted_version(request) -> dict:
+    """The record version the page was rendered at (hidden `version` field), as service kwargs: a
+    step from an out-of-date page is then refused (stale_version). No field, no check."""
+    value = request.POST.get("version", "")
+    return {"version": int(value)} if value.isdigit() else {}
 
 
 # ---- team ------------------------------------------------------------------------------------

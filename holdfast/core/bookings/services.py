@@ -147,14 +147,16 @@ def transition(*, tenant, actor, booking_id: int, name: str, reason: str = "", v
         # learns nothing from a 409 that names its state.
         if actor is not None and step is not None:
             _require_transition_perm(actor, tenant, booking, step, name)
+        # Stale before illegal: a screen loaded before the booking moved on should hear "reload",
+        # not "illegal transition" about a state it never saw.
+        if version is not None and version != booking.version:
+            raise StaleVersion(f"The booking was changed by someone else (now version {booking.version}). Reload and retry.", extra={"current_version": booking.version})
         if step is None or booking.status not in step.sources:
             allowed = spec.available(booking.status) if spec else []
             raise Conflict(
                 f"A {booking.status} booking cannot be '{name}'. Allowed now: {', '.join(allowed) or 'nothing'}.",
                 code="illegal_transition", extra={"status": booking.status, "allowed": allowed},
             )
-        if version is not None and version != booking.version:
-            raise StaleVersion(f"The booking was changed by someone else (now version {booking.version}). Reload and retry.", extra={"current_version": booking.version})
         ctx = Context(booking=booking, tenant=tenant, actor=actor, transition=step, reason=reason, now=now, params=params)
         for guard in step.guards:
             refusal = guard(ctx)

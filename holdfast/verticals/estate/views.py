@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from holdfast.core.accounts.views import can, require, show_refusal
+from holdfast.core.accounts.views import STALE_SCREEN_MESSAGE, can, posted_version, require, show_refusal
 from holdfast.core.billing.models import Payment
 from holdfast.kit.clock import zone
 from holdfast.kit.errors import DomainError, PermissionDenied
@@ -126,10 +126,11 @@ def booking_action(request, booking_id: int, action: str):
     tenant = require(request, "estate.view") if can(request, "estate.view") else require(request, "estate.booking.request")
     booking = selectors.get_booking(tenant, booking_id, user=request.user)
     reason = request.POST.get("reason", "")
-    steps = {"approve": ("Hold approved.", lambda: services.approve_hold(tenant=tenant, actor=request.user, booking_id=booking.pk)),
-             "reject": ("Hold rejected; the unit is available again.", lambda: services.reject_hold(tenant=tenant, actor=request.user, booking_id=booking.pk, reason=reason)),
-             "cancel": ("Hold cancelled.", lambda: services.cancel_hold(tenant=tenant, actor=request.user, booking_id=booking.pk, reason=reason)),
-             "complete": ("Booking completed; the unit is sold.", lambda: services.complete_booking(tenant=tenant, actor=request.user, booking_id=booking.pk))}
+    v = posted_version(request)
+    steps = {"approve": ("Hold approved.", lambda: services.approve_hold(tenant=tenant, actor=request.user, booking_id=booking.pk, **v)),
+             "reject": ("Hold rejected; the unit is available again.", lambda: services.reject_hold(tenant=tenant, actor=request.user, booking_id=booking.pk, reason=reason, **v)),
+             "cancel": ("Hold cancelled.", lambda: services.cancel_hold(tenant=tenant, actor=request.user, booking_id=booking.pk, reason=reason, **v)),
+             "complete": ("Booking completed; the unit is sold.", lambda: services.complete_booking(tenant=tenant, actor=request.user, booking_id=booking.pk, **v))}
     try:
         if action in steps:
             done, step = steps[action]
@@ -152,7 +153,7 @@ def booking_action(request, booking_id: int, action: str):
                 services.expect_payment(tenant=tenant, actor=request.user, booking_id=booking.pk, amount_minor=_minor(d["amount"], booking.currency), due_date=d["due_date"], kind=d["kind"])
                 messages.success(request, "Expected payment added.")
     except DomainError as exc:
-        show_refusal(request, exc)
+        show_refusal(request, exc, stale_message=STALE_SCREEN_MESSAGE)
     if action == "cancel" and not can(request, "estate.view"):
         return redirect("estate:my_bookings")
     next_url = request.POST.get("next")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from holdfast.core.billing.models import LedgerAccount
 from holdfast.core.inventory.models import Block
@@ -170,7 +170,8 @@ def tape_chart(tenant, prop: Property, start: dt.date, days_: int = 14) -> dict:
     end = start + dt.timedelta(days=days_)
     dates = days(start, end)
     room_rows = list(rooms(tenant, property_id=prop.pk).filter(is_active=True).order_by("room_type__code", "room_number"))
-    by_cell = {(s.room_id, s.business_date): s for s in segments(tenant, prop, start, end)}
+    # Each bar carries its reservation's version, so a drag from a stale chart is refused (stale_version).
+    by_cell = {(s.room_id, s.business_date): s for s in segments(tenant, prop, start, end).annotate(reservation_version=F("reservation__version"))}
     lo, hi = period(prop, start, end)
     blocks = {}
     res_ids = {r: rm.resource_id for rm in room_rows for r in [rm.pk]}

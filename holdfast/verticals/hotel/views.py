@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from holdfast.core.accounts.views import can, page_of, querystring_without_page, require, show_refusal
+from holdfast.core.accounts.views import STALE_SCREEN_MESSAGE, can, page_of, posted_version, querystring_without_page, require, show_refusal
 from holdfast.core.billing import selectors as billing_selectors
 from holdfast.kit.errors import DomainError, NotFound
 from holdfast.kit.money import Money
@@ -169,30 +169,32 @@ def folio_pdf(request, reservation_id: int):
 def _run_action(request, tenant, res, action: str):
     actor, rid = request.user, res.pk
     post = request.POST
+    # The reservation version the page (or tape bar) was rendered at: a step from a stale screen is refused.
+    v = posted_version(request)
     if action == "move":
         form = MoveForm(post, rooms=selectors.rooms(tenant, property_id=res.property_id))
         if form.is_valid():
-            services.assign_room(tenant=tenant, actor=actor, reservation_id=rid, room_id=form.cleaned_data["room"])
+            services.assign_room(tenant=tenant, actor=actor, reservation_id=rid, room_id=form.cleaned_data["room"], **v)
             return "Room assigned." if res.room_id is None else "Reservation moved."
     elif action == "resize":
         form = ResizeForm(post)
         if form.is_valid():
-            services.resize_reservation(tenant=tenant, actor=actor, reservation_id=rid, **form.cleaned_data)
+            services.resize_reservation(tenant=tenant, actor=actor, reservation_id=rid, **form.cleaned_data, **v)
             return "Stay dates changed."
     elif action == "confirm":
-        services.confirm_reservation(tenant=tenant, actor=actor, reservation_id=rid)
+        services.confirm_reservation(tenant=tenant, actor=actor, reservation_id=rid, **v)
         return "Reservation confirmed."
     elif action == "cancel":
-        services.cancel_reservation(tenant=tenant, actor=actor, reservation_id=rid, reason=post.get("reason", "")[:300])
+        services.cancel_reservation(tenant=tenant, actor=actor, reservation_id=rid, reason=post.get("reason", "")[:300], **v)
         return "Reservation cancelled; the room is free again."
     elif action == "check-in":
-        services.check_in(tenant=tenant, actor=actor, reservation_id=rid)
+        services.check_in(tenant=tenant, actor=actor, reservation_id=rid, **v)
         return "Guest checked in."
     elif action == "check-out":
-        services.check_out(tenant=tenant, actor=actor, reservation_id=rid, allow_balance=post.get("allow_balance") == "1")
+        services.check_out(tenant=tenant, actor=actor, reservation_id=rid, allow_balance=post.get("allow_balance") == "1", **v)
         return "Guest checked out."
     elif action == "no-show":
-        services.mark_no_show(tenant=tenant, actor=actor, reservation_id=rid)
+        services.mark_no_show(tenant=tenant, actor=actor, reservation_id=rid, **v)
         return "Marked as no-show."
     elif action == "pay":
         form = PaymentForm(post)
@@ -205,7 +207,7 @@ def _run_action(request, tenant, res, action: str):
         form = SettleForm(post)
         if form.is_valid():
             c = form.cleaned_data
-            services.pay_and_check_out(tenant=tenant, actor=actor, reservation_id=rid, expected_cents=c["expected"], method=c["method"], reference=c["reference"])
+            services.pay_and_check_out(tenant=tenant, actor=actor, reservation_id=rid, expected_cents=c["expected"], method=c["method"], reference=c["reference"], **v)
             return f"Payment of {Money(c['expected'], res.currency)} recorded and the guest checked out." if c["expected"] > 0 else "Guest checked out."
     elif action == "charge":
         form = ChargeForm(post)
@@ -243,7 +245,7 @@ def reservation_action(request, reservation_id: int, action: str):
     try:
         done = _run_action(request, tenant, res, action)
     except DomainError as exc:
-        show_refusal(request, exc)
+        show_refusal(request, exc, stale_message=STALE_SCREEN_MESSAGE)
     else:
         if done:
             messages.success(request, done)

@@ -129,6 +129,19 @@ def test_stale_version_is_refused(tenant, owner, room):
         services.transition(tenant=tenant, actor=owner, booking_id=booking.pk, name="approve", version=99)
 
 
+def test_a_stale_screen_acting_on_a_booking_that_moved_on_hears_stale_not_illegal(tenant, owner, room):
+    booking = book(tenant, owner, room)
+    loaded_version = booking.version
+    services.transition(tenant=tenant, actor=owner, booking_id=booking.pk, name="cancel")
+    events_before = OutboxEvent.objects.count()
+    with pytest.raises(StaleVersion) as exc:
+        services.transition(tenant=tenant, actor=owner, booking_id=booking.pk, name="confirm", version=loaded_version)
+    assert exc.value.code == "stale_version" and exc.value.status == 409
+    booking.refresh_from_db()
+    assert booking.status == "CANCELLED" and booking.version == loaded_version + 1
+    assert OutboxEvent.objects.count() == events_before
+
+
 def test_editing_notes_never_extends_the_hold(tenant, owner, room):
     booking = book(tenant, owner, room)
     expires = booking.hold.expires_at

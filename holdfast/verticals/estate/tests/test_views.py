@@ -67,3 +67,35 @@ def test_booking_page_shows_billing_payments_and_receives_or_voids_expected_ones
     assert first.paid_at.date() <= dt.date.today() + dt.timedelta(days=1)
     dashboard = web.get("/estate/").content.decode()
     assert f'data-stat="payments_received">{format_minor(500_00, "USD")}<' in dashboard  # received money only, not the voided or expected
+
+
+def test_every_step_form_on_the_queue_booking_and_my_bookings_pages_carries_the_booking_version(web_as, tenant, manager, held, buyer):
+    version = f'name="version" value="{held.booking.version}"'
+    queue = web_as(manager).get("/estate/approvals/").content.decode()
+    assert 'id="approval-live"' in queue and "hf:booking-updated from:body" in queue
+    assert queue.count(version) == 2  # approve and reject
+    detail = web_as(manager).get(f"/estate/bookings/{held.pk}/").content.decode()
+    assert detail.count(version) == 2  # approve and reject (the hold is not approved yet: no complete)
+    assert web_as(buyer[0]).get("/estate/my/").content.decode().count(version) == 1  # cancel
+
+
+def test_stale_approval_from_the_queue_is_refused_with_a_reload_message_and_changes_nothing(web_as, tenant, owner, manager, held):
+    from holdfast.core.audit.models import AuditEntry
+    from holdfast.core.events.models import OutboxEvent
+
+    loaded = held.booking.version
+    services.reject_hold(tenant=tenant, actor=owner, booking_id=held.pk, reason="sold elsewhere")  # someone else, after the page was loaded
+    events, audits = OutboxEvent.objects.count(), AuditEntry.objects.count()
+    response = web_as(manager).post(f"/estate/bookings/{held.pk}/approve/", {"version": str(loaded), "next": "approvals"}, follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200 and response.request["PATH_INFO"] == "/estate/approvals/"
+    assert "Someone else changed this reservation after your page was loaded" in page
+    held.refresh_from_db()
+    assert held.status == "CANCELLED" and held.booking.version == loaded + 1
+    assert (OutboxEvent.objects.count(), AuditEntry.objects.count()) == (events, audits)
+
+
+def test_a_current_version_from_the_queue_approves(web_as, tenant, manager, held):
+    web_as(manager).post(f"/estate/bookings/{held.pk}/approve/", {"version": str(held.booking.version), "next": "approvals"})
+    held.refresh_from_db()
+    assert held.status == "HOLD_APPROVED"
