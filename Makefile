@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= auto
 
-.PHONY: run dev test test-pg test-sqlite bench install install-test chromium postgres worker demo doctor clean lint-imports
+.PHONY: run dev test test-pg test-sqlite bench soak install install-test chromium postgres worker demo doctor clean lint-imports
 
 $(BIN)/.installed: pyproject.toml
 	@BASE=$$(scripts/find-python) || exit 1; \
@@ -75,6 +75,10 @@ lint-imports: install-test
 
 bench: install-test postgres
 	DATABASE_URL="$(PG_URL)" $(PY) -m bench
+
+# Crash proof (not part of `make test`): kill -9 rounds of web and worker under load, nothing acknowledged lost (bench/soak.py).
+soak: install-test postgres
+	DATABASE_URL="$(PG_URL)" $(PY) -m bench.soak
 
 clean:
 	rm -rf $(VENV) var staticfiles *.egg-info
