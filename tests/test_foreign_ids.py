@@ -207,8 +207,8 @@ def test_no_operation_accepts_another_tenants_id_in_its_query_or_body(schema, fo
             else:
                 continue
             if method == "patch" and isinstance(body, dict) and "version" in body:
-                own = lookup(own_world, path, key_for_param(path, path_params(path)[-1])) if path_params(path) else None
-                body["version"] = getattr(own, "version", body["version"])
+                target = lookup(own_world, path, key_for_param(path, path_params(path)[-1])) if path_params(path) else None
+                body["version"] = getattr(target, "version", body["version"])
             response = send(outsider_api, method, url, query, body)
             probed += 1
             if response.status_code not in REFUSED:

@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from ninja import Router, Status
 
 from holdfast.core.accounts.selectors import require_perm
+from holdfast.core.bookings import selectors as bookings_selectors
 from holdfast.kit.api import ProblemSchema, paginate
 from holdfast.kit.errors import NotFound
 
@@ -111,6 +112,9 @@ def preview_quote(request, payload: QuoteIn):
 @router.post("/quotes", response={200: QuoteOut, **ERRORS})
 def price_booking(request, payload: BookingQuoteIn):
     data = payload.dict()
+    if data["booking_id"] is not None:
+        # The id a caller names is a booking of its own business (404 otherwise), never another tenant's.
+        bookings_selectors.get_booking(request.tenant, data["booking_id"])
     data["extras"] = [dict(e) for e in data["extras"]]
     return services.price_booking(**_ctx(request, "billing.manage_prices"), **data)
 

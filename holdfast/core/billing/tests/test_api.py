@@ -63,12 +63,21 @@ def test_price_rules_quotes_and_locking(owner_api, tenant):
     assert rule.status_code == 201, rule.content
     preview = owner_api.post(f"{B}/quote", {"start_date": "2026-02-01", "end_date": "2026-02-11", "units": 4, "country": ""})
     assert preview.status_code == 200 and preview.json()["subtotal_minor"] == 12000
-    q = owner_api.post(f"{B}/quotes", {"booking_id": 3, "source": "storage.booking", "start_date": "2026-02-01", "end_date": "2026-02-11", "units": 4, "country": ""}).json()
+    q = owner_api.post(f"{B}/quotes", {"booking_id": booking(tenant).pk, "source": "storage.booking", "start_date": "2026-02-01", "end_date": "2026-02-11", "units": 4, "country": ""}).json()
     assert owner_api.post(f"{B}/quotes/{q['id']}/lock").json()["locked"] is True
     patched = owner_api.patch(f"{B}/price-rules/{rule.json()['id']}", {"version": 1, "amount_minor": 500})
     assert patched.status_code == 200 and owner_api.get(f"{B}/quotes/{q['id']}").json()["total_minor"] == 12000
     gap = owner_api.post(f"{B}/quote", {"start_date": "2025-12-30", "end_date": "2026-01-02"})
     assert gap.status_code == 422 and gap.json()["code"] == "no_price_rule"
+
+
+def test_a_quote_for_another_businesss_booking_is_refused(owner_api, tenant, other_tenant):
+    owner_api.post(f"{B}/price-rules", {"name": "Pallet", "amount_minor": 300, "effective_from": "2026-01-01"})
+    theirs = booking(other_tenant)
+    answer = owner_api.post(f"{B}/quotes", {"booking_id": theirs.pk, "source": "storage.booking", "start_date": "2026-02-01", "end_date": "2026-02-03", "country": ""})
+    assert answer.status_code == 404 and answer.json()["code"] == "not_found"
+    from holdfast.core.billing.models import PriceQuote
+    assert not PriceQuote.objects.filter(booking_id=theirs.pk).exists()
 
 
 def test_csv_exports(owner_api, tenant, customer):
