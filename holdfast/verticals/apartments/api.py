@@ -35,7 +35,9 @@ def _view(request):
     return request.tenant
 
 
-def _image(payload: ApartmentsImageIn) -> bytes:
+def _image(request, payload: ApartmentsImageIn) -> bytes:
+    # Permission first: a caller who may not upload is told 403, not how its body was malformed.
+    require_perm(request.actor, request.tenant, "apartments.project.manage")
     try:
         return base64.b64decode(payload.content_base64, validate=True)
     except (binascii.Error, ValueError):
@@ -77,7 +79,7 @@ def update_project(request, project_id: int, payload: ApartmentsProjectPatch):
 
 @router.put("/projects/{project_id}/logo", response={200: ApartmentsProjectOut, **ERRORS})
 def set_project_logo(request, project_id: int, payload: ApartmentsImageIn):
-    catalogue.set_project_logo(tenant=request.tenant, actor=request.actor, project_id=project_id, content=_image(payload), content_type=payload.content_type)
+    catalogue.set_project_logo(tenant=request.tenant, actor=request.actor, project_id=project_id, content=_image(request, payload), content_type=payload.content_type)
     return selectors.get_project(request.tenant, project_id)
 
 
@@ -141,7 +143,7 @@ def remove_addon(request, apartment_id: int, addon_id: int):
 
 @router.post("/apartments/{apartment_id}/photos", response={201: ApartmentsPhotoOut, **ERRORS})
 def add_photo(request, apartment_id: int, payload: ApartmentsImageIn):
-    photo = catalogue.add_photo(tenant=request.tenant, actor=request.actor, apartment_id=apartment_id, content=_image(payload), content_type=payload.content_type,
+    photo = catalogue.add_photo(tenant=request.tenant, actor=request.actor, apartment_id=apartment_id, content=_image(request, payload), content_type=payload.content_type,
                                 caption=payload.caption)
     return Status(201, photo)
 

@@ -69,10 +69,10 @@ def create_lead(*, tenant, actor, name: str, email: str = "", phone: str = "", s
 
 
 def move_lead(*, tenant, actor, lead_id: int, stage: str, note: str = "") -> Lead:
-    if stage not in STAGES:
-        raise ValidationFailed("Unknown stage.", fields={"stage": [f"One of {', '.join(STAGES)}."]})
     with transaction.atomic():
-        lead = _lead_for(tenant, actor, lead_id)
+        lead = _lead_for(tenant, actor, lead_id)  # who may and which lead first: a refused caller learns nothing of the input
+        if stage not in STAGES:
+            raise ValidationFailed("Unknown stage.", fields={"stage": [f"One of {', '.join(STAGES)}."]})
         before = lead.stage
         if before == stage:
             return lead

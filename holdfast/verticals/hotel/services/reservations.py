@@ -298,6 +298,7 @@ def mark_no_show(*, tenant, actor, reservation_id: int, version: int | None = No
     with transaction.atomic(), translate_db_errors(inventory.CONSTRAINT_MESSAGES):
         set_lock_timeout()
         prop, res = _lock_reservation(tenant, reservation_id, version=version)
+        _perm(actor, tenant, "hotel.frontdesk")  # the flow's permission before the date rule: a refused caller is not told the arrival date
         if res.check_in_date >= business_date(prop):
             raise Conflict(f"The arrival date ({res.check_in_date}) has not passed yet.", code="arrival_not_passed")
         before = _snapshot(res)
