@@ -106,3 +106,125 @@ class BlockForm(forms.Form):
     def __init__(self, *args, rooms=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["room"].choices = [(r.pk, r.room_number) for r in rooms]
+
+
+# ---------------------------------------------------------------- setup (properties, room types, rooms, rate plans)
+
+def _zone_choices():
+    import zoneinfo
+
+    return [(z, z) for z in sorted(zoneinfo.available_timezones()) if "/" in z or z == "UTC"]
+
+
+class SetupForm(forms.Form):
+    """A setup form: `SERVICE_FIELDS` names the form field a service's field error belongs to, `CODE_FIELDS`
+    the field a refusal code is about (e.g. a taken room number), so refusals appear next to their field."""
+
+    SERVICE_FIELDS: dict = {}
+    CODE_FIELDS = {"room_type_code_taken": "code", "rate_plan_code_taken": "code", "room_number_taken": "room_number",
+                   "default_rate_plan_required": "is_default"}
+
+    def apply_refusal(self, exc) -> None:
+        """Put a service refusal on the form in words: next to its field when it names one, else on top."""
+        fields = [self.SERVICE_FIELDS.get(name, name) for name in (getattr(exc, "fields", None) or {})]
+        fields.append(self.CODE_FIELDS.get(exc.code, ""))
+        target = next((f for f in fields if f in self.fields), None)
+        self.add_error(target, exc.detail)
+
+
+class PropertyForm(SetupForm):
+    name = forms.CharField(max_length=200)
+    time_zone = forms.ChoiceField(label="Time zone", help_text="Stay dates, “today” and the night audit follow this zone.")
+    currency = forms.CharField(min_length=3, max_length=3, help_text="Three letters, e.g. EUR.")
+    line1 = forms.CharField(max_length=200, required=False, label="Street and number")
+    line2 = forms.CharField(max_length=200, required=False, label="Address line 2")
+    postal_code = forms.CharField(max_length=20, required=False, label="Postal code")
+    city = forms.CharField(max_length=100, required=False)
+    country = forms.CharField(max_length=60, required=False, help_text="E.g. PT or Portugal.")
+
+    ADDRESS = ("line1", "line2", "postal_code", "city", "country")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = _zone_choices()
+
+    @classmethod
+    def initial_for(cls, prop) -> dict:
+        address = prop.site.address or {}
+        return {"name": prop.name, "time_zone": prop.site.time_zone, "currency": prop.currency, **{k: address.get(k, "") for k in cls.ADDRESS}}
+
+    def service_data(self) -> dict:
+        c = self.cleaned_data
+        return {"name": c["name"], "time_zone": c["time_zone"], "currency": c["currency"],
+                "address": {k: c[k].strip() for k in self.ADDRESS if c[k].strip()}}
+
+
+class RoomTypeForm(SetupForm):
+    code = forms.CharField(max_length=40, help_text="Short and unique at the property, e.g. DBL.")
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    max_adults = forms.IntegerField(label="Adults at most", min_value=0, max_value=50, initial=2)
+    max_children = forms.IntegerField(label="Children at most", min_value=0, max_value=50, initial=0)
+    max_occupancy = forms.IntegerField(label="Guests at most", min_value=0, max_value=50, initial=2, help_text="Adults and children together.")
+    is_active = forms.BooleanField(required=False, initial=True, label="Active (offered for booking)")
+
+    FIELDS = ("name", "description", "max_adults", "max_children", "max_occupancy", "is_active")
+
+    @classmethod
+    def initial_for(cls, rt) -> dict:
+        return {"code": rt.code, **{k: getattr(rt, k) for k in cls.FIELDS}}
+
+
+class RestrictionForm(OwnIds, SetupForm):
+    id_prefix = "restrict"
+    start_date = forms.DateField(widget=DateInput, label="From")
+    end_date = forms.DateField(widget=DateInput, label="To (not included)")
+    min_stay = forms.IntegerField(required=False, min_value=0, max_value=365, label="Minimum stay (nights)", help_text="For stays arriving on these dates.")
+    closed_to_arrival = forms.BooleanField(required=False, label="Closed to arrival")
+    closed_to_departure = forms.BooleanField(required=False, label="Closed to departure")
+
+
+class RoomForm(SetupForm):
+    room_number = forms.CharField(max_length=20, label="Room number")
+    room_type = forms.TypedChoiceField(coerce=int, label="Room type")
+    floor = forms.CharField(max_length=20, required=False)
+    name = forms.CharField(max_length=120, required=False, label="Name (optional)")
+    is_active = forms.BooleanField(required=False, initial=True, label="Active (on the tape chart and bookable)")
+
+    SERVICE_FIELDS = {"room_type_id": "room_type"}
+
+    def __init__(self, *args, room_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room_type"].choices = [(rt.pk, f"{rt.code} · {rt.name}") for rt in room_types]
+
+    @classmethod
+    def initial_for(cls, room) -> dict:
+        return {"room_number": room.room_number, "room_type": room.room_type_id, "floor": room.floor, "name": room.name, "is_active": room.is_active}
+
+
+class RatePlanForm(SetupForm):
+    code = forms.CharField(max_length=40, help_text="Short and unique at the property, e.g. BAR.")
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    is_default = forms.BooleanField(required=False, label="Default plan (used when a booking names none)")
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+
+    FIELDS = ("name", "description", "is_default", "is_active")
+
+    @classmethod
+    def initial_for(cls, plan) -> dict:
+        return {"code": plan.code, **{k: getattr(plan, k) for k in cls.FIELDS}}
+
+
+class RatePriceForm(OwnIds, SetupForm):
+    id_prefix = "price"
+    room_type = forms.TypedChoiceField(coerce=int, label="Room type")
+    start_date = forms.DateField(widget=DateInput, label="From")
+    end_date = forms.DateField(widget=DateInput, label="To (not included)")
+    amount = forms.DecimalField(min_value=0, max_digits=9, decimal_places=2, label="Price per night", widget=forms.NumberInput(attrs={"step": "0.01"}))
+
+    SERVICE_FIELDS = {"nightly_base_cents": "amount", "room_type_id": "room_type"}
+
+    def __init__(self, *args, room_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room_type"].choices = [(rt.pk, f"{rt.code} · {rt.name}") for rt in room_types]

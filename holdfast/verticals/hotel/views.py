@@ -74,7 +74,7 @@ def tape_chart(request):
     chart = selectors.tape_chart(tenant, prop, start, TAPE_DAYS)
     return render(request, "hotel/tape.html", {
         "prop": prop, "props": props, "chart": chart, "today": today, "prev": start - dt.timedelta(days=7), "next": start + dt.timedelta(days=7),
-        "can_book": can(request, "hotel.reservation.manage"),
+        "can_book": can(request, "hotel.reservation.manage"), "can_setup": can(request, "hotel.setup"),
     })
 
 
@@ -106,7 +106,8 @@ def reservation_list(request):
     arriving = _date(request.GET.get("arriving"), None)
     qs = selectors.reservations(tenant, property_id=prop.pk, status=status or None, search=q or None, arriving=arriving).order_by("-check_in_date", "-id")
     return render(request, "hotel/reservation_list.html", {"prop": prop, "props": props, "page": page_of(request, qs), "q": q, "status": status,
-                                                           "arriving": arriving, "statuses": Reservation.STATUSES, "qs": querystring_without_page(request)})
+                                                           "arriving": arriving, "statuses": Reservation.STATUSES, "qs": querystring_without_page(request),
+                                                           "can_book": can(request, "hotel.reservation.manage")})
 
 
 @login_required

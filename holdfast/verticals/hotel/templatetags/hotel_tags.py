@@ -40,3 +40,13 @@ def balance(minor, currency, label="Balance", credit_label="Credit"):
 @register.filter
 def neg(minor):
     return -int(minor or 0)
+
+
+@register.simple_tag(takes_context=True)
+def hotel_can(context, perm: str) -> bool:
+    """{% hotel_can "hotel.setup" as can_setup %}: whether the signed-in person holds `perm` in the current business
+    (so a shared partial, like the tab bar, shows only what the role may do)."""
+    from holdfast.core.accounts.views import can
+
+    request = context.get("request")
+    return bool(request is not None and request.user.is_authenticated and can(request, perm))
