@@ -2,8 +2,9 @@
 (1280×800) and phone (390×844) widths, logged in as each kind of user.
 
 One test per business: its data (the fast demo loaders, or the vertical's factories where its demo is
-slow), one browser context per user, a list of screens. A screen is a path, or (path, pattern): the path
-and also the first link on it whose href matches the pattern (a detail page, without knowing its id).
+slow), one browser context per user, a list of screens. A screen is a path, or (path, pattern, …): the path
+and also the first link on it whose href matches the pattern (a detail page, without knowing its id), and so
+on for each further pattern from the page reached (a list, then one of its rows).
 Two checks axe does not make are added: no id used twice on a page (several forms need prefix= or
 auto_id), and a visible keyboard focus ring on the dark sidebar. Any violation, whatever its impact,
 fails the test with its rule id, impact and target selectors. The platform super admin rides along
@@ -62,6 +63,14 @@ PORTALS = {
             "/", "/hotel/", "/hotel/tape/", "/hotel/availability/", "/hotel/reservations/", "/hotel/reservations/new/",
             ("/hotel/reservations/", r"^/hotel/reservations/\d+/$"), "/hotel/front-desk/",
             "/hotel/housekeeping/", "/hotel/occupancy/",
+            "/hotel/setup/", "/hotel/setup/properties/new/", ("/hotel/setup/", r"^/hotel/setup/properties/\d+/room-types/$"),
+            ("/hotel/setup/", r"^/hotel/setup/properties/\d+/rooms/$"), ("/hotel/setup/", r"^/hotel/setup/properties/\d+/rate-plans/$"),
+            ("/hotel/setup/", r"^/hotel/setup/properties/\d+/room-types/new/$"),
+            ("/hotel/setup/", r"^/hotel/setup/properties/\d+/room-types/$", r"^/hotel/setup/room-types/\d+/$"),
+            ("/hotel/setup/", r"^/hotel/setup/properties/\d+/rooms/$", r"^/hotel/setup/rooms/\d+/$"),
+            ("/hotel/setup/", r"^/hotel/setup/properties/\d+/rooms/$", r"^/hotel/setup/properties/\d+/rooms/new/$"),
+            ("/hotel/setup/", r"^/hotel/setup/properties/\d+/rate-plans/$", r"^/hotel/setup/rate-plans/\d+/$"),
+            ("/hotel/setup/", r"^/hotel/setup/properties/\d+/rate-plans/$", r"^/hotel/setup/properties/\d+/rate-plans/new/$"),
         ]),
         ("desk@hotel.test", PASSWORD, ["/", "/hotel/front-desk/", ("/hotel/reservations/", r"^/hotel/reservations/\d+/$"), "/hotel/housekeeping/"]),
     ],
@@ -193,8 +202,8 @@ def test_every_main_screen_passes_axe_at_desktop_and_phone_widths(business, brow
                 violations += [{"id": "focus-ring", "impact": "serious", "help": faint[0], "nodes": [{"target": [".mainnav a"]}], "where": email, "width": "desktop"}] if faint else []
             done, links = set(), {}
             for screen in screens:
-                path, pattern = (screen, None) if isinstance(screen, str) else screen
-                if pattern:
+                path, patterns = (screen, ()) if isinstance(screen, str) else (screen[0], screen[1:])
+                for pattern in patterns:  # each pattern: follow the first matching link of the page reached so far
                     if path not in links:
                         tab.goto(f"{live_server.url}{path}")
                         links[path] = tab.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
