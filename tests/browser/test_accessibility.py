@@ -65,7 +65,7 @@ PORTALS = {
             "/hotel/housekeeping/", "/hotel/occupancy/",
             "/hotel/setup/", "/hotel/setup/properties/new/", ("/hotel/setup/", r"^/hotel/setup/properties/\d+/room-types/$"),
             ("/hotel/setup/", r"^/hotel/setup/properties/\d+/rooms/$"), ("/hotel/setup/", r"^/hotel/setup/properties/\d+/rate-plans/$"),
-            ("/hotel/setup/", r"^/hotel/setup/properties/\d+/room-types/new/$"),
+            ("/hotel/setup/", r"^/hotel/setup/properties/\d+/room-types/$", r"^/hotel/setup/properties/\d+/room-types/new/$"),
             ("/hotel/setup/", r"^/hotel/setup/properties/\d+/room-types/$", r"^/hotel/setup/room-types/\d+/$"),
             ("/hotel/setup/", r"^/hotel/setup/properties/\d+/rooms/$", r"^/hotel/setup/rooms/\d+/$"),
             ("/hotel/setup/", r"^/hotel/setup/properties/\d+/rooms/$", r"^/hotel/setup/properties/\d+/rooms/new/$"),
