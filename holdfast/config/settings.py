@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "holdfast.core.tenancy.middleware.CorrelationIdMiddleware",
     "holdfast.core.tenancy.middleware.CurrentTenantMiddleware",
     "holdfast.core.tenancy.middleware.VerticalGuardMiddleware",
+    "holdfast.core.tenancy.middleware.BusinessTimeMiddleware",
     "holdfast.core.events.idempotency.IdempotencyMiddleware",
     "holdfast.web.middleware.DomainErrorMiddleware",
 ]
@@ -118,11 +119,14 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "holdfast.web.context.shell",
             ],
+            # Date filters every template may use without {% load %} (weekday forms of the locale's style).
+            "builtins": ["holdfast.kit.date_filters"],
         },
     }
 ]
@@ -159,6 +163,9 @@ LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDR
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
 
 LANGUAGE_CODE = "en-us"
+# A business shows dates in its locale's one style (config/formats) and times in its own zone (kit.dates).
+LANGUAGES = [("en-us", "English (United States)"), ("en-gb", "English (United Kingdom and international)")]
+FORMAT_MODULE_PATH = ["holdfast.config.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

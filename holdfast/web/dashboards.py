@@ -13,6 +13,7 @@ from holdfast.core.customers.models import Customer
 from holdfast.core.events.models import Notification
 from holdfast.core.tenancy.models import Tenant
 from holdfast.kit import clock
+from holdfast.kit import dates
 
 from .charts import bar_chart
 
@@ -48,7 +49,7 @@ def active_customers(tenant) -> int:
 def admin_stats(tenant, user) -> dict:
     week_ago = clock.now() - dt.timedelta(days=7)
     series = customers_per_day(tenant)
-    chart = bar_chart([(day.strftime("%d %b"), n) for day, n in series])
+    chart = bar_chart([(dates.render(day, "MONTH_DAY_FORMAT"), n) for day, n in series])
     return {
         "active_customers": active_customers(tenant),
         "members": Membership.objects.for_tenant(tenant).filter(is_active=True).count(),

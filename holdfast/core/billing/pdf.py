@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
+from holdfast.kit import dates
+
 from . import selectors
 from .models import Invoice
 
@@ -25,7 +27,8 @@ def invoice_context(tenant, invoice: Invoice) -> dict:
 
 
 def invoice_html(tenant, invoice: Invoice) -> str:
-    return render_to_string("billing/invoice_pdf.html", invoice_context(tenant, invoice))
+    with dates.business_time(tenant):  # also when an email task renders it, outside any request
+        return render_to_string("billing/invoice_pdf.html", invoice_context(tenant, invoice))
 
 
 def invoice_pdf(tenant, invoice: Invoice) -> bytes:

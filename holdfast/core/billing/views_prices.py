@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from holdfast.core.accounts.views import can, page_of, querystring_without_page, require, show_refusal
 from holdfast.kit.errors import DomainError, ValidationFailed
+from holdfast.kit import dates
 
 from . import selectors, services
 from .forms import EndRuleForm, PriceRuleForm, QuotePreviewForm, TaxRuleForm
@@ -134,7 +135,7 @@ def _end_rule(request, tenant, rule, update, kind: str, detail_url: str, list_ur
     except DomainError as exc:
         show_refusal(request, _readable(exc))
         return redirect(detail_url, rule_id=rule.pk)
-    messages.success(request, f"{kind} “{rule.name}” " + (f"ends on {rule.effective_to:%d %b %Y}." if end_on else "deactivated."))
+    messages.success(request, f"{kind} “{rule.name}” " + (f"ends on {dates.day(rule.effective_to)}." if end_on else "deactivated."))
     return redirect(list_url)
 
 

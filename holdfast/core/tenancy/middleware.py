@@ -82,3 +82,21 @@ class VerticalGuardMiddleware:
 
             raise Http404(f"This business does not use {vertical}.")
         return self.get_response(request)
+
+
+class BusinessTimeMiddleware:
+    """Screens show times in the business's own zone (named on the page) and dates in its locale's one
+    style (kit.dates). The API keeps UTC and ISO 8601."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from holdfast.kit.dates import business_time
+
+        tenant = getattr(request, "tenant", None)
+        with business_time(tenant if tenant else None):
+            response = self.get_response(request)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()  # a TemplateResponse renders after the middleware returns: render it in the zone
+            return response

@@ -16,6 +16,7 @@ from holdfast.core.accounts.views import STALE_SCREEN_MESSAGE, can, page_of, pos
 from holdfast.core.billing import selectors as billing_selectors
 from holdfast.kit.errors import DomainError, NotFound
 from holdfast.kit.money import Money
+from holdfast.kit import dates
 
 from . import pdf, selectors, services
 from .forms import BlockForm, ChargeForm, MoveForm, PaymentForm, ReservationForm, ResizeForm, RoomStatusForm, SearchForm, SettleForm, WalkInForm
@@ -344,7 +345,7 @@ def occupancy(request):
         occupied = row.rooms_occupied if row else 0
         height = round(150 * min(occupied, total_rooms) / total_rooms)
         bars.append({"x": 30 + i * width, "y": 170 - height, "height": height, "day": day, "occupied": occupied, "today": day == today,
-                     "label": day.strftime("%d %b") if day.weekday() == 0 else "", "pct": round(100 * occupied / total_rooms)})
+                     "label": dates.render(day, "MONTH_DAY_FORMAT") if day.weekday() == 0 else "", "pct": round(100 * occupied / total_rooms)})
     today_row = rows.get(today)
     next7 = [rows.get(today + dt.timedelta(days=i)) for i in range(7)]
     forward = round(100 * sum(r.rooms_occupied for r in next7 if r) / (7 * total_rooms))

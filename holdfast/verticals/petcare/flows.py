@@ -80,12 +80,12 @@ def bill_completed_job(ctx) -> None:
 
 
 def create_item_for_job(tenant, actor, job, booking):
-    from holdfast.kit import clock
+    from holdfast.kit import clock, dates
 
     local = booking.starts_at.astimezone(clock.zone(tenant.time_zone))
     walker = Walker.objects.filter(resource_id=booking.resource_id).first() if booking.resource_id else None
     return billing.create_invoice_item(
-        tenant=tenant, actor=actor, customer_id=booking.customer_id, description=f"{job.service.name} {local:%d %b %Y %H:%M}",
+        tenant=tenant, actor=actor, customer_id=booking.customer_id, description=f"{job.service.name} {dates.moment(booking.starts_at, tenant)}",
         unit_price_minor=job.effective_price_minor, quantity=1, currency=job.currency, booking_id=booking.pk, source=ITEM_SOURCE,
         source_ref=f"job:{booking.pk}", category=job.service.name, staff_id=walker.pk if walker else None, service_date=local.date(),
     )

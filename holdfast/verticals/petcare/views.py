@@ -18,6 +18,7 @@ from holdfast.kit import clock
 from holdfast.kit.errors import DomainError
 from holdfast.kit.money import Money
 from holdfast.web.charts import bar_chart
+from holdfast.kit import dates
 
 from . import selectors, services
 from .forms import ClientForm, DogForm, FeedbackForm, JobForm, RequestForm, SeriesForm, ServiceForm, TimeOffForm, WalkerForm, localise
@@ -38,7 +39,7 @@ def dashboard(request):
     days = int(request.GET.get("days", 30)) if request.GET.get("days", "30") in ("7", "30", "90") else 30
     d = selectors.admin_dashboard(tenant, days=days)
     step = max(1, days // 10)
-    jobs_chart = bar_chart([(row["day"].strftime("%d %b"), row["jobs"]) for row in d["jobs_over_time"]], label_every=step)
+    jobs_chart = bar_chart([(dates.render(row["day"], "MONTH_DAY_FORMAT"), row["jobs"]) for row in d["jobs_over_time"]], label_every=step)
     revenue_chart = bar_chart([(row["month"], row["paid_minor"] // 100) for row in d["revenue_trend"]], label_every=1)
     return render(request, "petcare/dashboard.html", {"d": d, "jobs_chart": jobs_chart, "revenue_chart": revenue_chart, "ranges": selectors.RANGES})
 
@@ -270,7 +271,7 @@ def walkers(request):
     labels = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     for w in rows:
         by_day = {a.weekday: a for a in w.availability.all()}
-        w.week = [(n, labels[n], by_day[n].start_time.strftime("%H:%M") if n in by_day else "", by_day[n].end_time.strftime("%H:%M") if n in by_day else "") for n in range(7)]
+        w.week = [(n, labels[n], dates.clock_time(by_day[n].start_time) if n in by_day else "", dates.clock_time(by_day[n].end_time) if n in by_day else "") for n in range(7)]
     return render(request, "petcare/walkers.html", {"walkers": rows, "form": form, "can_manage": can(request, "petcare.staff.manage"),
                                                     "requests": selectors.time_off(tenant, status="REQUESTED"), "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]})
 

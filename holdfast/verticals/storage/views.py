@@ -20,6 +20,7 @@ from holdfast.core.customers.models import Customer
 from holdfast.kit import clock
 from holdfast.kit.errors import DomainError, PermissionDenied
 from holdfast.kit.money import Money
+from holdfast.kit import dates
 
 from . import selectors, services
 from .forms import (
@@ -125,7 +126,7 @@ def book(request, facility_id: int):
         for field, errors in (exc.fields or {}).items():
             messages.error(request, f"{field}: {' '.join(errors)}")
         return redirect("storage:facility", facility_id=facility.pk)
-    messages.success(request, f"{storage.pallets} pallets held as {storage.booking_ref} until {storage.booking.hold.expires_at.astimezone(clock.zone(facility.site.time_zone)):%H:%M}.")
+    messages.success(request, f"{storage.pallets} pallets held as {storage.booking_ref} until {dates.clock_time(storage.booking.hold.expires_at)}.")
     return redirect("storage:booking", booking_id=storage.pk)
 
 

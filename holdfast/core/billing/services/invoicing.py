@@ -22,6 +22,7 @@ from holdfast.kit.clock import now
 from holdfast.kit.errors import Conflict, NotFound, ValidationFailed
 from holdfast.kit.locking import translate_db_errors
 from holdfast.kit.money import Money, format_minor
+from holdfast.kit import dates
 
 from .. import hooks, selectors
 from ..models import Invoice, InvoiceCounter, InvoiceItem, InvoiceLine, LedgerEntry, PaymentReminder, PriceQuote
@@ -324,7 +325,7 @@ def mark_invoice_sent(*, tenant, actor, invoice_id: int) -> Invoice:
         log_action(tenant=tenant, actor=actor, entity=invoice, action="billing.invoice.sent", diff={"sent_to_customer_at": [None, invoice.sent_to_customer_at]})
         emit(tenant, "invoice:sent", {"invoice_id": invoice.pk, "by": actor_label(actor)})
         notify_customer_users(tenant, invoice.customer, event_type="invoice:sent", title=f"Invoice {invoice.display_number}",
-                              body=f"{format_minor(invoice.total_minor, invoice.currency)}" + (f", due {invoice.due_date:%d %b %Y}." if invoice.due_date else "."),
+                              body=f"{format_minor(invoice.total_minor, invoice.currency)}" + (f", due {dates.day(invoice.due_date, tenant)}." if invoice.due_date else "."),
                               data={"invoice_id": invoice.pk})
     return invoice
 
@@ -349,7 +350,7 @@ def flag_overdue_invoices(*, at: dt.datetime | None = None) -> int:
                 invoice = Invoice.objects.get(pk=invoice_id)
                 emit(tenant, "invoice:overdue", {"invoice_id": invoice.pk, "number": invoice.number, "due_date": invoice.due_date, "customer_id": invoice.customer_id})
                 notify_members_with(tenant, "billing.manage", event_type="invoice:overdue", title=f"Invoice {invoice.display_number} is overdue",
-                                    body=f"{invoice.customer.name}, due {invoice.due_date:%d %b %Y}.", data={"invoice_id": invoice.pk}, email=True)
+                                    body=f"{invoice.customer.name}, due {dates.day(invoice.due_date, tenant)}.", data={"invoice_id": invoice.pk}, email=True)
                 emit_stats_changed(tenant, "billing")
                 flagged += 1
     return flagged

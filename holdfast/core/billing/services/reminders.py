@@ -24,6 +24,7 @@ from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit.clock import now
 from holdfast.kit.errors import Conflict, ValidationFailed
 from holdfast.kit.money import format_minor
+from holdfast.kit import dates
 
 from .. import selectors
 from ..models import Invoice, Payment, PaymentReminder
@@ -165,10 +166,10 @@ def _notify_portal_user(tenant, reminder: PaymentReminder, target) -> None:
     if reminder.invoice_id is not None:
         remaining = selectors.invoice_remaining_minor(target)
         title = f"Payment reminder: invoice {target.display_number}"
-        body = f"{format_minor(remaining, target.currency)} still due" + (f" by {target.due_date:%d %b %Y}" if target.due_date else "") + "."
+        body = f"{format_minor(remaining, target.currency)} still due" + (f" by {dates.day(target.due_date, tenant)}" if target.due_date else "") + "."
     else:
         title = f"Payment reminder: {format_minor(target.amount_minor, target.currency)}"
-        body = f"Due {target.due_date:%d %b %Y}." if target.due_date else ""
+        body = f"Due {dates.day(target.due_date, tenant)}." if target.due_date else ""
     if reminder.message:
         body = f"{body}\n\n{reminder.message}".strip()
     notify_customer_users(tenant, target.customer, event_type="reminder:sent", title=title, body=body,

@@ -57,7 +57,7 @@ def test_a_payment_reminder_is_stored_too(tenant, portal_customer):
     payment = services.expect_payment(tenant=tenant, actor="t", booking_id=None, customer_id=portal_customer.pk, amount_minor=25_000, due_date=dt.date(2031, 2, 1), kind="INSTALMENT", source="demo.booking")
     reminder = services.schedule_reminder(tenant=tenant, actor="t", payment_id=payment.pk)
     [row] = _rows(portal_customer.user, "reminder:sent")
-    assert "USD 250.00" in row.title and "01 Feb 2031" in row.body
+    assert "USD 250.00" in row.title and "1 Feb 2031" in row.body
     assert row.data == {"reminder_id": reminder.pk, "payment_id": payment.pk}
 
 

@@ -7,6 +7,7 @@ from holdfast.core.accounts.selectors import has_perm, require_perm
 from holdfast.core.inventory.models import Site
 from holdfast.kit import clock
 from holdfast.kit.errors import Conflict, NotFound, ValidationFailed
+from holdfast.kit import dates
 
 from ..models import Availability, TimeOff, Walker
 
@@ -81,7 +82,7 @@ def schedule_problem(tenant, walker: Walker, starts_at: dt.datetime, ends_at: dt
     inside = local_start.date() == local_end.date() or local_end.time() == dt.time(0)
     end_time = local_end.time() if local_end.time() != dt.time(0) else dt.time(23, 59, 59)
     if not inside or not any(w.start_time <= local_start.time() and end_time <= w.end_time for w in windows):
-        return "outside_availability", f"{walker} does not work {local_start:%a %d %b %H:%M}–{local_end:%H:%M} (their weekly availability)."
+        return "outside_availability", f"{walker} does not work {dates.weekday_day(starts_at, tenant)} {dates.clock_time(starts_at, tenant)}–{dates.clock_time(ends_at, tenant)} (their weekly availability)."
     if TimeOff.objects.filter(walker=walker, status=TimeOff.APPROVED, starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
         return "walker_time_off", f"{walker} is on approved time off then."
     return None

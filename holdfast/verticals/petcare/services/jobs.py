@@ -21,6 +21,7 @@ from holdfast.core.events.services import emit, emit_stats_changed, notify, noti
 from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit import clock
 from holdfast.kit.errors import Conflict, NotFound, StaleVersion, ValidationFailed
+from holdfast.kit import dates
 
 from ..flows import create_item_for_job, live_item_of
 from ..models import ACTIVE_STATES, BOOKED, CANCELLED, COMPLETED, PENDING, Dog, Job, Service
@@ -86,8 +87,7 @@ def _tell_client(tenant, job: Job, title: str, body: str = "") -> None:
 
 
 def _job_line(tenant, job: Job) -> str:
-    local = job.booking.starts_at.astimezone(clock.zone(tenant.time_zone))
-    return f"{job.service.name} for {job.booking.customer.name} on {local:%a %d %b %Y at %H:%M}."
+    return f"{job.service.name} for {job.booking.customer.name} on {dates.weekday_day(job.booking.starts_at, tenant)} at {dates.clock_time(job.booking.starts_at, tenant)}."
 
 
 def create_job(*, tenant, actor, customer_id: int, service_id: int, starts_at: dt.datetime, ends_at: dt.datetime | None = None, walker_id: int | None = None,

@@ -13,6 +13,7 @@ from holdfast.core.inventory import services as inventory
 from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit import clock
 from holdfast.kit.errors import Conflict, NotFound, ValidationFailed
+from holdfast.kit import dates
 
 from ..models import ACTIVE_STATES, Availability, ClientProfile, Dog, Feedback, Job, Service, TimeOff, Walker
 from ._common import aware, check, clean_price, service_area, walker_of
@@ -202,7 +203,7 @@ def request_time_off(*, tenant, actor, walker_id: int, starts_at: dt.datetime, e
         log_action(tenant=tenant, actor=actor, entity=off, action="petcare.time_off.requested", diff={"starts_at": [None, starts_at], "ends_at": [None, ends_at]})
         emit(tenant, "time_off:updated", {"time_off_id": off.pk, "walker_id": walker.pk, "status": off.status})
         notify_members_with(tenant, "petcare.staff.manage", event_type="time_off:updated", title=f"{walker} asks for time off",
-                            body=f"{starts_at:%d %b %H:%M} – {ends_at:%d %b %H:%M}. {reason}", data={"time_off_id": off.pk}, exclude=actor)
+                            body=f"{dates.short_moment(starts_at, tenant)} – {dates.short_moment(ends_at, tenant)}. {reason}", data={"time_off_id": off.pk}, exclude=actor)
     return off
 
 
@@ -229,10 +230,10 @@ def decide_time_off(*, tenant, actor, time_off_id: int, approve: bool, note: str
                    diff={"status": [TimeOff.REQUESTED, off.status], "jobs_to_reassign": [None, [j.pk for j in clashes]], "note": [None, note or None]})
         emit(tenant, "time_off:updated", {"time_off_id": off.pk, "walker_id": off.walker_id, "status": off.status, "jobs_to_reassign": [j.pk for j in clashes]})
         notify(tenant, off.walker.user, event_type="time_off:updated", title=f"Your time off was {off.status.lower()}",
-               body=f"{off.starts_at:%d %b %H:%M} – {off.ends_at:%d %b %H:%M}. {note}", data={"time_off_id": off.pk}, email=True)
+               body=f"{dates.short_moment(off.starts_at, tenant)} – {dates.short_moment(off.ends_at, tenant)}. {note}", data={"time_off_id": off.pk}, email=True)
         if clashes:
             notify_members_with(tenant, "petcare.job.manage", event_type="time_off:updated", title=f"{len(clashes)} job(s) of {off.walker} need another walker",
-                                body=", ".join(f"#{j.pk} {j.booking.starts_at:%d %b %H:%M}" for j in clashes), data={"job_ids": [j.pk for j in clashes]})
+                                body=", ".join(f"#{j.pk} {dates.short_moment(j.booking.starts_at, tenant)}" for j in clashes), data={"job_ids": [j.pk for j in clashes]})
     return off, clashes
 
 
@@ -357,7 +358,7 @@ def reactivate_client(*, tenant, actor, customer_id: int, override: bool = False
         profile = profile_of(tenant, customer)
         expired = profile.reactivation_expires_at is not None and profile.reactivation_expires_at < clock.now()
         if not customer.is_active and expired and not override:
-            raise Conflict(f"The reactivation window closed on {profile.reactivation_expires_at:%d %b %Y}. Reactivate with override to proceed anyway.", code="reactivation_expired")
+            raise Conflict(f"The reactivation window closed on {dates.day(profile.reactivation_expires_at, tenant)}. Reactivate with override to proceed anyway.", code="reactivation_expired")
         customer = customers.reactivate_customer(tenant=tenant, actor=actor, customer_id=customer_id)
         if profile.reactivation_expires_at is not None:
             log_action(tenant=tenant, actor=actor, entity=profile, action="petcare.client.reactivated", diff={"reactivation_expires_at": [profile.reactivation_expires_at, None], "override": [None, override]})

@@ -27,6 +27,7 @@ from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit import clock
 from holdfast.kit.errors import Conflict, PermissionDenied, ValidationFailed
 from holdfast.kit.locking import translate_db_errors
+from holdfast.kit import dates
 
 from ..models import CANCELLED, CONFIRMED, EXPIRED, HELD, NEW, SOURCE, Facility, FacilityFeature, StorageBooking
 from .facilities import DAYS, business_id, check
@@ -84,7 +85,7 @@ def clean_request(facility: Facility, *, start_date, end_date, pallets, features
     if start_date < local_now.date():
         raise ValidationFailed("The booking was not made.", fields={"start_date": ["Check-in cannot be in the past."]})
     if start_date == local_now.date() and site.cutoff_time is not None and local_now.time() >= site.cutoff_time:
-        raise Conflict(f"Same-day bookings close at {site.cutoff_time:%H:%M} ({site.time_zone}); choose a later check-in.", code="cutoff_passed",
+        raise Conflict(f"Same-day bookings close at {dates.clock_time(site.cutoff_time, site.tenant)} ({site.time_zone}); choose a later check-in.", code="cutoff_passed",
                        extra={"cutoff_time": site.cutoff_time.strftime("%H:%M")})
     hours = site.opening_hours or {}
     if hours and not hours.get(DAYS[start_date.weekday()]):
