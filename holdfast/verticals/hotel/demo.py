@@ -164,12 +164,16 @@ def _seed(tenant, users, past_days: int, future_bookings: int) -> None:
 
 
 def _voided_folio_invoices(tenant, actor, count: int = 2) -> None:
-    """Items to invoice: the folios of guests who left without paying were invoiced, and those invoices
-    voided to be corrected (addressed to the guest's company); their charges wait to be invoiced again."""
+    """Items to invoice: the folios of guests who left without paying (or, when there are none, interim
+    invoices of guests in house) were invoiced, and those invoices voided to be corrected (addressed to the
+    guest's company); their charges wait to be invoiced again."""
     from holdfast.core.billing.models import LedgerAccount
     from holdfast.core.billing.services import void_invoice
 
-    unpaid = LedgerAccount.objects.for_tenant(tenant).filter(source=SOURCE, payments_minor=0, charges_minor__gt=0).values_list("booking_id", flat=True)
-    for res in Reservation.objects.filter(tenant=tenant, status=Reservation.CHECKED_OUT, booking_id__in=list(unpaid)).order_by("-check_out_date", "pk")[:count]:
+    unpaid = list(LedgerAccount.objects.for_tenant(tenant).filter(source=SOURCE, payments_minor=0).values_list("booking_id", flat=True))
+    left = list(Reservation.objects.filter(tenant=tenant, status=Reservation.CHECKED_OUT, booking_id__in=unpaid).order_by("-check_out_date", "pk")[:count])
+    # Then guests in house (they pay at check-out): an interim invoice of their stay so far, voided the same way.
+    in_house = list(Reservation.objects.filter(tenant=tenant, status=Reservation.CHECKED_IN, booking_id__in=unpaid).order_by("check_in_date", "pk")[:count])
+    for res in (left + in_house)[:count]:
         invoice = services.invoice_folio(tenant=tenant, actor=actor, reservation_id=res.pk)
         void_invoice(tenant=tenant, actor=actor, invoice_id=invoice.pk, reason="The guest asked for the invoice to be addressed to their company")
