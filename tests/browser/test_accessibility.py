@@ -54,7 +54,7 @@ PORTALS = {
     "storage": [
         ("admin@palletpoint.demo", DEMO_PASSWORD, [
             "/", "/storage/", "/storage/calendar/", "/storage/facilities/", ("/storage/facilities/", r"^/storage/facilities/\d+/$"),
-            ("/storage/", r"^/storage/bookings/\d+/$"), "/storage/money/", "/storage/prices/", "/storage/find/",
+            ("/storage/", r"^/storage/bookings/\d+/$"), "/storage/money/", "/storage/prices/", "/storage/find/", "/billing/items/",
         ]),
         ("customer@palletpoint.demo", DEMO_PASSWORD, ["/", "/storage/find/", "/storage/my/"]),
     ],

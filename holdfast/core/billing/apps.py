@@ -36,6 +36,24 @@ class BillingConfig(AppConfig):
 
         if unpaid_invoices_guard not in DEACTIVATION_GUARDS:
             DEACTIVATION_GUARDS.append(unpaid_invoices_guard)
+        from .hooks import ItemOrigin, register_item_origin
+
+        register_item_origin(ItemOrigin(
+            vertical="", source="billing.ledger", label="Ledger charge", links=ledger_item_links,
+            creates="Invoicing a ledger (a folio) turns its charges into items and invoices them at once; they wait here only if that invoice was voided.",
+            when_empty=""))
+
+
+def ledger_item_links(tenant, items) -> dict:
+    """A ledger charge's item (source_ref "<ledger>:<entry>") links to its ledger."""
+    from django.urls import reverse
+
+    links = {}
+    for item in items:
+        ledger_id = (item.source_ref or "").split(":")[0]
+        if ledger_id.isdigit():
+            links[item.pk] = (reverse("billing:ledger", args=[int(ledger_id)]), f"Ledger {ledger_id}")
+    return links
 
 
 def unpaid_invoices_guard(tenant, customer) -> str | None:

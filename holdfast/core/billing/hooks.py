@@ -44,3 +44,53 @@ def staff_names(tenant, ids) -> dict:
         if ids - set(names):
             names.update(namer(tenant, ids - set(names)) or {})
     return names
+
+
+# Where invoice items come from (issue 15 item 8): each vertical says, in its business's words, which of
+# its steps create billable items (or that it invoices at once and why this screen stays empty), and how
+# to reach the object an item came from. The "Items to invoice" screen shows the business's own:
+#     register_item_origin(ItemOrigin(vertical="petcare", source="petcare.job", label="Completed job",
+#                                     creates="Marking a job Completed ...", when_empty="Complete a job ...",
+#                                     links=lambda tenant, items: {item.pk: (url, text)}))
+class ItemOrigin:
+    """One vertical's (or core's) account of its invoice items. `source` is the items' source code ("" when
+    the vertical creates none that wait here); `links(tenant, items)` maps item ids to (url, link text)."""
+
+    def __init__(self, *, vertical: str, label: str, creates: str, when_empty: str, source: str = "", links: Callable | None = None):
+        self.vertical, self.source, self.label, self.creates, self.when_empty, self.links = vertical, source, label, creates, when_empty, links
+
+    def __repr__(self) -> str:
+        return f"ItemOrigin({self.vertical!r}, {self.source!r})"
+
+
+ITEM_ORIGINS: list[ItemOrigin] = []
+
+
+def register_item_origin(origin: ItemOrigin) -> ItemOrigin:
+    for i, known in enumerate(ITEM_ORIGINS):
+        if (known.vertical, known.source) == (origin.vertical, origin.source):
+            ITEM_ORIGINS[i] = origin  # re-registering (app reloads in tests) replaces
+            return origin
+    ITEM_ORIGINS.append(origin)
+    return origin
+
+
+def item_origins(verticals) -> list[ItemOrigin]:
+    """The origins of a business's enabled verticals, then core's own (vertical "") for the sources no
+    enabled vertical describes in its own words."""
+    wanted = set(verticals or [])
+    own = [o for o in ITEM_ORIGINS if o.vertical in wanted]
+    covered = {o.source for o in own if o.source}
+    return own + [o for o in ITEM_ORIGINS if not o.vertical and o.source not in covered]
+
+
+def item_links(tenant, items) -> dict:
+    """{item id: (url, text)} for the items whose origin can name the object they came from."""
+    by_source: dict[str, list] = {}
+    for item in items:
+        by_source.setdefault(item.source, []).append(item)
+    links: dict = {}
+    for origin in sorted(item_origins(tenant.enabled_verticals), key=lambda o: bool(o.vertical)):  # a vertical's links win over core's
+        if origin.links and origin.source in by_source:
+            links.update(origin.links(tenant, by_source[origin.source]) or {})
+    return links

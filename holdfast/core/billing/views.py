@@ -16,7 +16,7 @@ from holdfast.kit.money import Money
 from holdfast.kit.labels import code_label, source_label
 
 from . import exports, pdf, reports, selectors, services
-from .hooks import staff_names
+from .hooks import item_links, item_origins, staff_names
 from .forms import CreditNoteForm, ExpectPaymentForm, MarkPaidForm, ReasonForm, ReceivePaymentForm, RefundForm, ReminderForm
 from .models import Invoice, Payment
 
@@ -147,21 +147,43 @@ def _schedule_reminder(request, ctx: dict) -> None:
 
 @login_required
 def items(request):
-    """PENDING items grouped for batching: pick a customer, tick items, create one invoice."""
+    """PENDING items waiting to be invoiced: where this business's items come from, each item's source in
+    words with a link to what it came from; tick items (of one or several customers) to invoice them,
+    one invoice per customer."""
     tenant = require(request, "billing.view")
     customer_id = request.GET.get("customer") or request.POST.get("customer")
     customer = get_customer(tenant, customer_id) if customer_id else None
     if request.method == "POST":
         require(request, "billing.manage")
         try:
-            invoice = services.create_invoice(tenant=tenant, actor=request.user, customer_id=customer.pk if customer else 0, item_ids=[int(i) for i in request.POST.getlist("item") if i.isdigit()], issue=request.POST.get("issue") == "1")
+            made = services.create_invoices_for_items(tenant=tenant, actor=request.user, item_ids=[int(i) for i in request.POST.getlist("item") if i.isdigit()],
+                                                      issue=request.POST.get("issue") == "1")
         except DomainError as exc:
             show_refusal(request, exc)
         else:
-            messages.success(request, f"Invoice {invoice.display_number} created.")
-            return redirect("billing:invoice", invoice_id=invoice.pk)
-    qs = selectors.invoice_items(tenant, status="PENDING", customer_id=customer.pk if customer else None).order_by("customer__name", "id")
-    return render(request, "billing/items.html", {"page": page_of(request, qs, per_page=100), "customer": customer, "qs": querystring_without_page(request), "can_manage": can(request, "billing.manage")})
+            if len(made) == 1:
+                messages.success(request, f"Invoice {made[0].display_number} created for {made[0].customer.name}.")
+                return redirect("billing:invoice", invoice_id=made[0].pk)
+            messages.success(request, f"{len(made)} invoices created: " + ", ".join(f"{i.display_number} ({i.customer.name})" for i in made) + ".")
+            return redirect("billing:invoices")
+    qs = selectors.invoice_items(tenant, status="PENDING", customer_id=customer.pk if customer else None).select_related("customer").order_by("customer__name", "service_date", "id")
+    page = page_of(request, qs, per_page=100)
+    waiting = set(selectors.invoice_items(tenant, status="PENDING").order_by().values_list("source", flat=True).distinct())
+    origins = [o for o in item_origins(tenant.enabled_verticals) if o.vertical or o.source in waiting]  # core's own only when some of its items wait
+    named = {o.source: (o.vertical, o.label) for o in origins if o.source}
+    links = item_links(tenant, list(page))
+    rows = [{"item": it, "source": _source_words(it, named), "link": links.get(it.pk)} for it in page]
+    return render(request, "billing/items.html", {"page": page, "rows": rows, "customer": customer, "qs": querystring_without_page(request), "can_manage": can(request, "billing.manage"),
+                                                  "origins": origins})
+
+
+def _source_words(item, named: dict) -> str:
+    """'petcare.job' -> 'Pet care · Completed job': the business line (the vertical describing the source,
+    else the source's app) and the origin's label, else the item's category in words."""
+    vertical, label = named.get(item.source, ("", ""))
+    where = source_label(vertical or item.source)
+    what = label or (code_label(item.category) if item.category else "")
+    return f"{where} · {what}" if what else where
 
 
 PAYMENT_VIEWS = {"received": {"status": Payment.RECEIVED}, "expected": {"status": Payment.EXPECTED}, "overdue": {"overdue": True}, "void": {"status": Payment.VOID},

@@ -38,3 +38,6 @@ class ApartmentsConfig(AppConfig):
         from .services.bookings import booking_has_ended
 
         register_cancellation_check(booking_has_ended)
+        from .item_origin import register as register_item_origin
+
+        register_item_origin()  # billing's Items to invoice screen explains this vertical's items

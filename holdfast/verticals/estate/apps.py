@@ -50,3 +50,6 @@ class EstateConfig(AppConfig):
         # Money for an estate booking that ended (received in billing after a cancellation) is kept
         # and flagged for refund by billing, never applied. Payment reminders are billing's worker sweep.
         register_cancellation_check(booking_has_ended)
+        from .item_origin import register as register_item_origin
+
+        register_item_origin()  # billing's Items to invoice screen explains this vertical's items

@@ -38,3 +38,6 @@ class HotelConfig(AppConfig):
         from .services.expiry import on_hold_expired as hotel_follows_hold
 
         on_hold_expired(hotel_follows_hold)  # an expired HOLD reservation is cancelled (services/expiry.py)
+        from .item_origin import register as register_item_origin
+
+        register_item_origin()  # billing's Items to invoice screen explains this vertical's items

@@ -3,7 +3,7 @@ restrictions, and three months of reservations in every state.
 
 History is produced by running the real services day by day with the business clock moved back
 (three weeks of arrivals, check-ins, night audits, payments, check-outs, no-shows, cancellations),
-then ten weeks of future bookings. Idempotent: a tenant that already has a property is left alone.
+then ten weeks of future bookings, and two voided folio invoices whose charges wait on "Items to invoice". Idempotent: a tenant that already has a property is left alone.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from holdfast.kit.errors import DomainError
 from . import selectors, services
 from .models import Property, Reservation
 from .services._common import deferred_read_models
+from .services.folio import SOURCE
 
 PAST_DAYS, FUTURE_DAYS = 21, 70  # three months: three weeks of history, ten weeks ahead
 FIRST = ["Ana", "João", "Marta", "Luís", "Emma", "Noah", "Olivia", "Liam", "Sofia", "Mateo", "Chloé", "Hugo", "Ingrid", "Kenji", "Aisha", "Tom"]
@@ -159,3 +160,20 @@ def _seed(tenant, users, past_days: int, future_bookings: int) -> None:
         free = selectors.free_rooms(tenant, prop, today + dt.timedelta(days=3), today + dt.timedelta(days=6)).first()
         if free is not None:
             services.add_room_block(tenant=tenant, actor=actor, room_id=free.pk, start_date=today + dt.timedelta(days=3), end_date=today + dt.timedelta(days=6), reason="Repainting")
+    _voided_folio_invoices(tenant, actor)
+
+
+def _voided_folio_invoices(tenant, actor, count: int = 2) -> None:
+    """Items to invoice: the folios of guests who left without paying (or, when there are none, interim
+    invoices of guests in house) were invoiced, and those invoices voided to be corrected (addressed to the
+    guest's company); their charges wait to be invoiced again."""
+    from holdfast.core.billing.models import LedgerAccount
+    from holdfast.core.billing.services import void_invoice
+
+    unpaid = list(LedgerAccount.objects.for_tenant(tenant).filter(source=SOURCE, payments_minor=0).values_list("booking_id", flat=True))
+    left = list(Reservation.objects.filter(tenant=tenant, status=Reservation.CHECKED_OUT, booking_id__in=unpaid).order_by("-check_out_date", "pk")[:count])
+    # Then guests in house (they pay at check-out): an interim invoice of their stay so far, voided the same way.
+    in_house = list(Reservation.objects.filter(tenant=tenant, status=Reservation.CHECKED_IN, booking_id__in=unpaid).order_by("check_in_date", "pk")[:count])
+    for res in (left + in_house)[:count]:
+        invoice = services.invoice_folio(tenant=tenant, actor=actor, reservation_id=res.pk)
+        void_invoice(tenant=tenant, actor=actor, invoice_id=invoice.pk, reason="The guest asked for the invoice to be addressed to their company")

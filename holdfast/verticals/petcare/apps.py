@@ -53,6 +53,9 @@ class PetcareConfig(AppConfig):
         extend_builtin_role("staff", ["petcare.view_own", "petcare.job.confirm_own", "petcare.job.respond", "petcare.job.complete_own", "petcare.job.cancel_own",
                                       "petcare.timeoff.request", "petcare.feedback.write"])
         extend_builtin_role("customer", ["petcare.portal", "petcare.job.request", "petcare.job.cancel_own"])
+        from .item_origin import register as register_item_origin
+
+        register_item_origin()  # billing's Items to invoice screen explains this vertical's items
 
 
 def walker_names(tenant, ids) -> dict:

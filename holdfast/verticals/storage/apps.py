@@ -40,3 +40,6 @@ class StorageConfig(AppConfig):
         extend_builtin_role("customer", ["storage.booking.create", "storage.booking.confirm", "storage.booking.cancel"])
         on_hold_expired(storage_follows_hold)
         register_cancellation_check(booking_has_ended)
+        from .item_origin import register as register_item_origin
+
+        register_item_origin()  # billing's Items to invoice screen explains this vertical's items

@@ -1,7 +1,8 @@
 """Demo data for PalletPoint Storage (called by `holdfast demo`): two companies, three facilities in
 Malaysia and Singapore with 90 days of slots and per-day policies, features with prices, base rates
 with a mid-period rate change, taxes by country (Malaysian SST changing from 6 % to 8 %), a photo,
-and bookings in every state with their history, invoices, partial and bulk receipts.
+and bookings in every state with their history, invoices, partial and bulk receipts, and charges of two
+confirmed bookings waiting to be invoiced again (their first invoices were voided).
 Idempotent: does nothing when the tenant already has facilities."""
 from __future__ import annotations
 
@@ -134,6 +135,11 @@ def seed(tenant, users) -> None:
     services.pay_booking(tenant=tenant, actor=staff, booking_id=e.pk, amount_minor=deposit(tenant, e), method="CARD", reference="DEP-E")
     services.confirm_booking(tenant=tenant, actor=manager, booking_id=e.pk)
     services.cancel_booking(tenant=tenant, actor=manager, booking_id=e.pk, reason="Customer cancelled the day before")
+    # Items to invoice: two confirmed bookings whose invoices were voided to correct them; their charges wait to be invoiced again.
+    for n, (start, days, pallets) in enumerate(((9, 6, 4), (18, 8, 3))):
+        g = hold(shah, others[9 + n], start, days, pallets)
+        services.confirm_booking(tenant=tenant, actor=manager, booking_id=g.pk)
+        billing.void_invoice(tenant=tenant, actor=manager, invoice_id=Invoice.objects.get(booking_id=g.pk).pk, reason="The customer asked for its purchase-order number on the invoice")
     # EXPIRED: a hold that ran out and was swept.
     f = hold(tuas, others[8], 30, 3, 4)
     Hold.objects.filter(pk=f.booking.hold_id).update(expires_at=timezone.now() - dt.timedelta(minutes=5))  # as time would

@@ -6,6 +6,7 @@ Split by concern: pricing (rules, taxes, quotes, snapshots), invoicing (items, i
 from .invoicing import (
     create_invoice,
     create_invoice_item,
+    create_invoices_for_items,
     flag_overdue_invoices,
     issue_invoice,
     items_from_quote,
@@ -37,7 +38,7 @@ from .providers import handle_stripe_webhook
 from .reminders import cancel_reminder, retry_reminder, schedule_reminder, send_due_reminders
 
 __all__ = [
-    "allocate_payment", "apply_customer_credit", "cancel_reminder", "close_ledger", "create_credit_note", "create_invoice", "create_invoice_item",
+    "allocate_payment", "apply_customer_credit", "cancel_reminder", "close_ledger", "create_credit_note", "create_invoice", "create_invoice_item", "create_invoices_for_items",
     "create_price_rule", "create_tax_rule", "expect_payment", "receive_payment", "void_payment", "flag_overdue_invoices", "flag_payment_for_refund", "settle_money_of_ended_booking", "handle_stripe_webhook", "apply_ledger_money", "invoice_ledger", "issue_invoice", "open_ledger", "items_from_quote", "lock_quote",
     "mark_invoice_paid", "mark_invoice_sent", "mark_uncollectible", "post_ledger_entry", "price_booking", "quote", "record_payment", "refund_payment",
     "reopen_ledger", "reject_invoice", "reprice_invoice_item", "reprice_unlocked_quotes", "retry_reminder", "schedule_reminder", "send_due_reminders", "update_price_rule", "update_tax_rule", "void_invoice",

@@ -195,6 +195,23 @@ def create_invoice(*, tenant, actor, customer_id: int, item_ids: list[int], issu
     return invoice
 
 
+def create_invoices_for_items(*, tenant, actor, item_ids: list[int], issue: bool = True) -> list[Invoice]:
+    """Batch the chosen PENDING items into invoices, one per customer and currency (the "Items to invoice"
+    screen: tick items of several customers, create their invoices at once). All or nothing: a refusal of
+    one batch (an item billed meanwhile) creates none of them."""
+    ids = sorted({int(i) for i in item_ids or []})
+    if not ids:
+        raise ValidationFailed("Choose at least one item.", fields={"item_ids": ["At least one item."]})
+    with transaction.atomic():
+        groups: dict[tuple, list[int]] = {}
+        for pk, customer_id, currency in InvoiceItem.objects.for_tenant(tenant).filter(pk__in=ids).order_by("customer_id", "currency", "pk").values_list("pk", "customer_id", "currency"):
+            groups.setdefault((customer_id, currency), []).append(pk)
+        missing = sorted(set(ids) - {pk for group in groups.values() for pk in group})
+        if missing:
+            raise ValidationFailed("Some items do not exist.", fields={"item_ids": [f"No item with id {m}." for m in missing]})
+        return [create_invoice(tenant=tenant, actor=actor, customer_id=customer_id, item_ids=group, issue=issue) for (customer_id, _), group in groups.items()]
+
+
 def _issue(tenant, actor, invoice: Invoice) -> Invoice:
     invoice.number = _next_number(tenant)
     invoice.issue_date = tenant_today(tenant)

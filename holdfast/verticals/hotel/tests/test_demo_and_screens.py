@@ -61,3 +61,15 @@ def test_reservations_are_searchable_on_screen(web_as, owner, tenant, h):
     book(tenant, h, nights=(0, 2), guest={"first_name": "Dorothy", "last_name": "Vaughan"})
     page = web_as(owner).get(reverse("hotel:reservations"), {"property": h.property.pk, "q": "johns"})
     assert b"Katherine Johnson" in page.content and b"Dorothy" not in page.content
+
+
+def test_demo_leaves_charges_of_voided_folio_invoices_waiting_to_be_invoiced(tenant, owner):
+    from holdfast.core.billing.models import Invoice, InvoiceItem
+
+    demo.seed(tenant, {"admin": owner}, past_days=8, future_bookings=4)
+    waiting = InvoiceItem.objects.for_tenant(tenant).filter(source="billing.ledger", status=InvoiceItem.PENDING)
+    assert waiting.exists() and waiting.values("customer").distinct().count() == 2
+    assert Invoice.objects.for_tenant(tenant).filter(status=Invoice.VOID).count() == 2
+    before = waiting.count()
+    demo.seed(tenant, {"admin": owner})
+    assert waiting.count() == before

@@ -27,3 +27,20 @@ def test_demo_loads_history_and_the_doctor_is_clean(tenant):
     assert {k: [f.message for f in v] for k, v in findings.items() if v} == {}
     demo.seed(tenant, users)  # idempotent
     assert Walker.objects.for_tenant(tenant).count() == 4
+
+
+def test_demo_leaves_the_last_weeks_completed_jobs_waiting_to_be_invoiced(tenant):
+    import datetime as dt
+
+    from holdfast.core.billing.models import InvoiceItem
+    from holdfast.kit import clock
+    from holdfast.verticals.petcare.models import ITEM_SOURCE
+
+    users = {"admin": member(tenant, "admin", email="admin@paw.demo"), "staff": member(tenant, "staff", email="staff@paw.demo")}
+    demo.seed(tenant, users)
+    waiting = InvoiceItem.objects.for_tenant(tenant).filter(source=ITEM_SOURCE, status=InvoiceItem.PENDING)
+    week_ago = clock.local_today(tenant.time_zone) - dt.timedelta(days=demo.UNBILLED_DAYS)
+    assert waiting.filter(service_date__gte=week_ago).count() >= 3 and waiting.values("customer").distinct().count() >= 2
+    before = waiting.count()
+    demo.seed(tenant, users)
+    assert waiting.count() == before

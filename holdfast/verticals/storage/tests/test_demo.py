@@ -37,3 +37,18 @@ def test_demo_seeds_every_state_and_the_doctor_agrees():
     assert "storage.price_aggregates" in report and "storage.history_complete" in report
     for prefix in ("storage.", "bookings.", "inventory.", "billing."):
         assert f"FAIL {prefix}" not in report, report
+
+
+@pytest.mark.django_db
+def test_demo_leaves_charges_of_voided_booking_invoices_waiting_to_be_invoiced():
+    from holdfast.core.billing.models import InvoiceItem
+    from holdfast.web.demo_data import load_demo
+
+    load_demo(verticals=["storage"])
+    tenant = Tenant.objects.get(slug="palletpoint")
+    waiting = InvoiceItem.objects.for_tenant(tenant).filter(source="storage.booking", status=InvoiceItem.PENDING)
+    assert waiting.values("customer").distinct().count() == 2
+    assert set(StorageBooking.objects.filter(pk__in=waiting.values("booking_id")).values_list("booking__status", flat=True)) == {"CONFIRMED"}
+    before = waiting.count()
+    load_demo(verticals=["storage"])
+    assert waiting.count() == before
