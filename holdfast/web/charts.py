@@ -30,9 +30,10 @@ def nice_max(value: int) -> int:
 
 
 def bar_chart(points: list[tuple[str, int]], *, width: int = 560, height: int = 180, label_every: int = 2) -> dict:
-    left, right, top, bottom = 32, 8, 10, 24
-    plot_w, plot_h = width - left - right, height - top - bottom
     top_value = nice_max(max((v for _, v in points), default=0))
+    # The value axis is as wide as its longest label (10px digits ≈ 6.5 units each, 6 units gap), so 20000 is not clipped.
+    left, right, top, bottom = max(32, 10 + round(6.5 * len(str(top_value)))), 8, 10, 24
+    plot_w, plot_h = width - left - right, height - top - bottom
     slot = plot_w / max(1, len(points))
     bar_w = max(2.0, slot * 0.68)
     bars = []

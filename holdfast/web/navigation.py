@@ -26,6 +26,7 @@ def portal_for(user, tenant) -> str:
 
 
 BUSINESS = {ADMIN, STAFF, PLATFORM}
+PINNED = {"accounts:settings"}
 WORK, ADMINISTRATION = "Work", "Administration"
 
 
@@ -124,7 +125,8 @@ def navigation_for(request) -> dict:
             continue
         seen.add(url)
         active = request.path == url or (url != "/" and request.path.startswith(url))
-        items.append({"label": entry.label, "url": url, "active": active, "section": entry.section})
+        # Pinned items sit in the sidebar's foot beside Log out, so they are on screen however long the list is.
+        items.append({"label": entry.label, "url": url, "active": active, "section": entry.section, "pinned": entry.url_name in PINNED})
     # Work first, then Administration, then any other section an app names (stable within each).
     order = {WORK: 0, ADMINISTRATION: 2}
     items.sort(key=lambda i: order.get(i["section"], 1))

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from holdfast.core.accounts.views import can, require, show_refusal
@@ -126,7 +127,7 @@ def book(request, facility_id: int):
         for field, errors in (exc.fields or {}).items():
             messages.error(request, f"{field}: {' '.join(errors)}")
         return redirect("storage:facility", facility_id=facility.pk)
-    messages.success(request, f"{storage.pallets} pallets held as {storage.booking_ref} until {dates.clock_time(storage.booking.hold.expires_at)}.")
+    messages.success(request, ngettext("%(n)d pallet", "%(n)d pallets", storage.pallets) % {"n": storage.pallets} + f" held as {storage.booking_ref} until {dates.clock_time(storage.booking.hold.expires_at)}.")
     return redirect("storage:booking", booking_id=storage.pk)
 
 
@@ -234,7 +235,7 @@ def capacity_calendar(request):
                 for field, errors in (exc.fields or {}).items():
                     messages.error(request, f"{field}: {' '.join(errors)}")
             else:
-                messages.success(request, f"{len(rows)} days set to {d['capacity']} pallets.")
+                messages.success(request, ngettext("%(n)d day set to", "%(n)d days set to", len(rows)) % {"n": len(rows)} + " " + ngettext("%(n)d pallet.", "%(n)d pallets.", d["capacity"]) % {"n": d["capacity"]})
                 return redirect(f"{request.path}?facility={facility.pk}&start={d['start_date'].isoformat()}")
     cells = selectors.calendar(facility, start - dt.timedelta(days=start.weekday()), 35)
     weeks = [cells[i:i + 7] for i in range(0, len(cells), 7)]
