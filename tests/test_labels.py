@@ -31,3 +31,19 @@ def test_a_customers_notifications_show_no_event_codes(tenant, web_as):
     html = web_as(customer_user).get(reverse("events:notifications")).content.decode()
     assert "Your hold on A-101 is approved" in html
     assert "estate.booking:approved" not in html
+
+
+def test_no_screen_cites_the_specification_or_prints_a_stored_history_state():
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parents[1] / "holdfast"
+    offenders = []
+    for path in root.rglob("*.html"):
+        text = path.read_text()
+        if re.search(r"\bseed\b", text, re.I):
+            offenders.append(f"{path.relative_to(root)}: cites the seed")
+        for m in re.finditer(r"\{\{ h\.(from_status|to_status|transition)(\|[^}]*)? \}\}", text):
+            if "code_label" not in (m.group(2) or ""):
+                offenders.append(f"{path.relative_to(root)}: {m.group(0)}")
+    assert not offenders, "\n".join(offenders)

@@ -84,7 +84,7 @@ def recount_capacity(findings):
 @check("inventory.no_stale_holds", "No hold stays active long past its expiry (the sweeper runs)")
 def no_stale_holds(grace: dt.timedelta = SWEEP_GRACE):
     cutoff = clock.now() - grace
-    return [Finding(f"hold {h.pk} expired at {h.expires_at:%Y-%m-%d %H:%M} but is still active", tenant_id=h.tenant_id) for h in Hold.objects.filter(status=Hold.ACTIVE, expires_at__lt=cutoff)[:500]]
+    return [Finding(f"hold {h.pk} expired at {h.expires_at:%Y-%m-%d %H:%M} UTC but is still active", tenant_id=h.tenant_id) for h in Hold.objects.filter(status=Hold.ACTIVE, expires_at__lt=cutoff)[:500]]
 
 
 @repair("inventory.no_stale_holds")

@@ -25,6 +25,7 @@ from holdfast.core.billing.selectors import with_payment_amounts
 from holdfast.core.customers.models import Customer
 from holdfast.core.tenancy.selectors import get_owned, require_owned
 from holdfast.kit.clock import local_today, zone
+from holdfast.kit import dates
 
 from .models import ACTIVE_STATES, BOOKED, HOLD_APPROVED, HOLD_REQUESTED, PAYMENT_KINDS, EstateBooking, Lead, Project, Review, Unit
 
@@ -257,6 +258,6 @@ def dashboard(tenant) -> dict:
         "overdue_count": overdue.count(),
         "overdue_minor": overdue.aggregate(s=Sum("amount_minor"))["s"] or 0,
         "currency": tenant.currency,
-        "received_by_month": [{"month": f"{y:04d}-{m:02d}", "label": dt.date(y, m, 1).strftime("%b %Y"), "received_minor": by_month.get((y, m), 0) or 0}
+        "received_by_month": [{"month": f"{y:04d}-{m:02d}", "label": dates.render(dt.date(y, m, 1), "YEAR_MONTH_FORMAT", tenant), "received_minor": by_month.get((y, m), 0) or 0}
                               for y, m in months],
     }

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from holdfast.core.accounts.views import require
 from holdfast.kit.errors import DomainError
 from holdfast.kit.money import Money
+from holdfast.kit import dates
 
 from . import selectors, services
 from .forms import PropertyForm, RatePlanForm, RatePriceForm, RestrictionForm, RoomForm, RoomTypeForm
@@ -41,7 +42,7 @@ def _save(request, form, run):
 
 
 def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%b %Y}"  # as the screens' tables show dates ("4 Dec 2026")
+    return dates.day(day)  # in the business's date style, like every table
 
 
 def _context(request, tenant, prop, section: str, **extra) -> dict:

@@ -16,6 +16,7 @@ from holdfast.core.customers.models import Customer
 from holdfast.core.events.services import emit
 from holdfast.core.tenancy.selectors import get_owned
 from holdfast.kit.errors import Conflict, ValidationFailed
+from holdfast.kit import dates
 
 from ..models import ITEM_SOURCE
 from ._common import check
@@ -70,7 +71,7 @@ def _email_invoice(tenant, invoice_id: int) -> None:
     message = EmailMessage(
         subject=f"Invoice {invoice.display_number} from {brand}",
         body=f"Hello {invoice.customer.name},\n\nPlease find invoice {invoice.display_number} attached: {format_minor(invoice.total_minor, invoice.currency)}, "
-             f"due {invoice.due_date:%d %B %Y}.\n\n{brand}",
+             f"due {dates.day(invoice.due_date, tenant)}.\n\n{brand}",
         from_email=settings.DEFAULT_FROM_EMAIL, to=[invoice.customer.email],
     )
     try:
