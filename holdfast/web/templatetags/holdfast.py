@@ -27,6 +27,13 @@ def entity_label(entity_type: str) -> str:
 
 
 @register.filter
+def diff_fields(diff) -> list:
+    """(field, [before, after]) pairs. Not `diff.items` in the template: a diff with a field named
+    "items" would make the template loop over that field's value (the audit trail answered 500)."""
+    return list(diff.items()) if isinstance(diff, dict) else []
+
+
+@register.filter
 def diff_value(value) -> str:
     """A readable audit diff value: dicts as 'key: value', booleans as yes/no, empty as an em dash."""
     if value is None or value == "" or value == {} or value == []:
