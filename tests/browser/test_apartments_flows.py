@@ -39,8 +39,9 @@ def test_configure_confirm_review_approve_pay_in_the_browser(live_server, page, 
     _login(page, base, "buyer@skyline.test", "/apartments/shop/")
     page.locator("[data-apartment='A-1']").get_by_role("button", name="Book and configure").click()
     expect(page.locator(".flash")).to_contain_text("A-1 is reserved for you")
+    page.wait_for_load_state("load")  # the live total's script is deferred: a click before it runs is lost on a loaded machine
     page.locator("[data-package='Gold']").click()
-    expect(page.locator("[data-live-total]")).to_contain_text("10,000.00")
+    expect(page.locator("[data-live-total]")).to_contain_text("10,000.00", timeout=15_000)
     steppers = page.locator("[data-addon='AC unit'] input[type=number]")
     expect(steppers).to_have_attribute("max", "3")
     steppers.fill("4")
