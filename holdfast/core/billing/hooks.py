@@ -66,6 +66,17 @@ class ItemOrigin:
 ITEM_ORIGINS: list[ItemOrigin] = []
 
 
+def links_to_booking_page(url_name: str, text: str) -> Callable:
+    """`links` for an origin whose items open the vertical's page of their booking (keyed by the engine
+    booking id, like apartments:booking and petcare:job)."""
+    from django.urls import reverse
+
+    def links(tenant, items) -> dict:
+        return {item.pk: (reverse(url_name, args=[item.booking_id]), text) for item in items if item.booking_id}
+
+    return links
+
+
 def register_item_origin(origin: ItemOrigin) -> ItemOrigin:
     for i, known in enumerate(ITEM_ORIGINS):
         if (known.vertical, known.source) == (origin.vertical, origin.source):
@@ -75,13 +86,14 @@ def register_item_origin(origin: ItemOrigin) -> ItemOrigin:
     return origin
 
 
-def item_origins(verticals) -> list[ItemOrigin]:
+def item_origins(verticals, waiting=None) -> list[ItemOrigin]:
     """The origins of a business's enabled verticals, then core's own (vertical "") for the sources no
-    enabled vertical describes in its own words."""
+    enabled vertical describes in its own words — with `waiting` (the sources of items now waiting),
+    core's own only when some of its items wait, so a business is not told about steps it never uses."""
     wanted = set(verticals or [])
     own = [o for o in ITEM_ORIGINS if o.vertical in wanted]
     covered = {o.source for o in own if o.source}
-    return own + [o for o in ITEM_ORIGINS if not o.vertical and o.source not in covered]
+    return own + [o for o in ITEM_ORIGINS if not o.vertical and o.source not in covered and (waiting is None or o.source in waiting)]
 
 
 def item_links(tenant, items) -> dict:

@@ -169,7 +169,7 @@ def items(request):
     qs = selectors.invoice_items(tenant, status="PENDING", customer_id=customer.pk if customer else None).select_related("customer").order_by("customer__name", "service_date", "id")
     page = page_of(request, qs, per_page=100)
     waiting = set(selectors.invoice_items(tenant, status="PENDING").order_by().values_list("source", flat=True).distinct())
-    origins = [o for o in item_origins(tenant.enabled_verticals) if o.vertical or o.source in waiting]  # core's own only when some of its items wait
+    origins = item_origins(tenant.enabled_verticals, waiting=waiting)
     named = {o.source: (o.vertical, o.label) for o in origins if o.source}
     links = item_links(tenant, list(page))
     rows = [{"item": it, "source": _source_words(it, named), "link": links.get(it.pk)} for it in page]

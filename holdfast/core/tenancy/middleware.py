@@ -95,8 +95,5 @@ class BusinessTimeMiddleware:
         from holdfast.kit.dates import business_time
 
         tenant = getattr(request, "tenant", None)
-        with business_time(tenant if tenant else None):
-            response = self.get_response(request)
-            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-                response.render()  # a TemplateResponse renders after the middleware returns: render it in the zone
-            return response
+        with business_time(tenant if tenant else None):  # TemplateResponses render inside the handler, so in the zone too
+            return self.get_response(request)

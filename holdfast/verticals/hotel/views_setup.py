@@ -41,10 +41,6 @@ def _save(request, form, run):
         return None
 
 
-def _day(day: dt.date) -> str:
-    return dates.day(day)  # in the business's date style, like every table
-
-
 def _context(request, tenant, prop, section: str, **extra) -> dict:
     return {"prop": prop, "props": list(selectors.properties(tenant, active=True)), "section": section, **extra}
 
@@ -164,7 +160,7 @@ def room_type_restrictions(request, room_type_id: int):
         closed_to_arrival=c["closed_to_arrival"], closed_to_departure=c["closed_to_departure"]))
     if count is not None:
         c = form.cleaned_data
-        span = f"{_day(c['start_date'])} – {_day(c['end_date'] - dt.timedelta(days=1))}"
+        span = f"{dates.day(c['start_date'])} – {dates.day(c['end_date'] - dt.timedelta(days=1))}"
         messages.success(request, f"Restrictions set for {span}." if count else f"Restrictions cleared for {span}.")
         return redirect("hotel:setup_room_type", room_type_id=rt.pk)
     return _room_type_page(request, tenant, rt, RoomTypeForm(initial=RoomTypeForm.initial_for(rt)), form)
@@ -277,7 +273,7 @@ def rate_plan_price(request, rate_plan_id: int):
         tenant=tenant, actor=request.user, rate_plan_id=plan.pk, room_type_id=c["room_type"], start_date=c["start_date"], end_date=c["end_date"],
         nightly_base_cents=Money.from_decimal(c["amount"], plan.currency).minor))
     if price is not None:
-        messages.success(request, f"{price.room_type.code}: {Money(price.nightly_base_cents, plan.currency)} a night from {_day(price.start_date)}"
-                                  f" to {_day(price.end_date - dt.timedelta(days=1))}.")
+        messages.success(request, f"{price.room_type.code}: {Money(price.nightly_base_cents, plan.currency)} a night from {dates.day(price.start_date)}"
+                                  f" to {dates.day(price.end_date - dt.timedelta(days=1))}.")
         return redirect(reverse("hotel:setup_rate_plan", args=[plan.pk]) + "#prices")
     return _rate_plan_page(request, tenant, plan, RatePlanForm(initial=RatePlanForm.initial_for(plan)), form)
